@@ -1,0 +1,422 @@
+r"""Entry points of the cumulant engine: :func:`derive` (cached), :func:`solve` and :func:`sweep`.
+
+``solve`` integrates one trajectory; ``sweep`` integrates many parameter points of one model in a
+single call, in parallel over cores (numba ``prange``); a failed point gets NaN and a status code,
+never aborting the others.  Both return labelled :class:`xarray.Dataset` objects:
+
+* ``energy_density`` (``time``, ``ensemble``): :math:`\mathcal{E}_\mu/(N_\mu\hbar\omega_0) =
+  \langle J^z_\mu\rangle/N_\mu + 1/2` (Dias et al. 2024, Eq. (3));
+* ``energy_rate``: its time derivative evaluated from the right-hand side of the equations;
+* ``Jz``, ``JpJm``/``JpJm_imag`` (``ensemble``, ``ensemble_b``): collective moments
+  :math:`\langle J^z_\mu\rangle`, :math:`\langle J^+_\mu J^-_\nu\rangle` with exact counting
+  factors (:math:`N_\mu + N_\mu(N_\mu-1)\langle\sigma^+_1\sigma^-_2\rangle`-type expansions);
+* ``n_mode``, ``a_re``, ``a_im`` (``time``, ``mode``) for bosonic modes;
+* every real component of the state vector (``m_...`` for real moments, ``re_m_...``/``im_m_...``).
+"""
+
+from __future__ import annotations
+
+import math
+import time as _time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+import xarray as xr
+
+from . import __version__
+from .cumulants import Equations, Moment, close_moment, derive as _derive_uncached
+from .errors import IntegrationError, ModelError, describe
+from .integrate import STATUS_MESSAGES, integrate_batch, rhs_batch
+from .lowering import Lowered, lower
+from .model import InitialState, Model
+
+__all__ = ["SolverOptions", "StopEvent", "derive", "compile_model", "solve", "sweep", "meanfield_seed"]
+
+
+# --------------------------------------------------------------------------------------------------
+# options
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SolverOptions:
+    """Generic integrator knobs.
+
+    ``rtol`` relative tolerance; ``atol`` absolute tolerance (scalar, or a mapping from real
+    component name to value for per-component tolerances; unnamed components get ``atol_default``);
+    ``max_steps`` per trajectory; ``h0`` first step (0: automatic); ``hmax`` largest step
+    (``inf``: unbounded).
+    """
+
+    rtol: float = 1e-8
+    atol: float | Mapping[str, float] = 1e-10
+    atol_default: float = 1e-10
+    max_steps: int = 200_000
+    h0: float = 0.0
+    hmax: float = math.inf
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.rtol, (int, float)) and math.isfinite(self.rtol) and self.rtol > 0):
+            raise ModelError(f"`rtol` must be a finite positive number, got {describe(self.rtol)}")
+        if self.rtol < 1e-15:
+            raise ModelError(f"`rtol` must be >= 1e-15 (machine precision), got {self.rtol!r}")
+        if isinstance(self.atol, Mapping):
+            for k, v in self.atol.items():
+                if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+                    raise ModelError(f"`atol[{k!r}]` must be a finite positive number, got {describe(v)}")
+        elif not (isinstance(self.atol, (int, float)) and math.isfinite(self.atol) and self.atol > 0):
+            raise ModelError(f"`atol` must be a finite positive number or a mapping, got {describe(self.atol)}")
+        if not (isinstance(self.max_steps, int) and self.max_steps > 0):
+            raise ModelError(f"`max_steps` must be a positive integer, got {describe(self.max_steps)}")
+        if not (self.h0 >= 0 and math.isfinite(self.h0)):
+            raise ModelError(f"`h0` must be >= 0 (0 = automatic), got {describe(self.h0)}")
+        if not self.hmax > 0:
+            raise ModelError(f"`hmax` must be > 0, got {describe(self.hmax)}")
+
+    def atol_vector(self, low: Lowered) -> np.ndarray:
+        if isinstance(self.atol, Mapping):
+            unknown = sorted(set(self.atol) - set(low.names))
+            if unknown:
+                raise ModelError(f"`atol` names unknown components {unknown}; valid: {list(low.names)}")
+            return np.array([float(self.atol.get(nm, self.atol_default)) for nm in low.names])
+        return np.full(low.n, float(self.atol))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StopEvent:
+    """First time ``energy_density`` of ``ensemble`` crosses ``threshold`` (``direction`` +1 rising,
+    -1 falling, 0 either).  ``terminal=True`` stops the trajectory there (later outputs are NaN)."""
+
+    ensemble: str
+    threshold: float
+    direction: int = 1
+    terminal: bool = False
+
+    def __post_init__(self) -> None:
+        if self.direction not in (-1, 0, 1):
+            raise ModelError(f"`direction` must be -1, 0 or 1, got {describe(self.direction)}")
+        if not math.isfinite(self.threshold):
+            raise ModelError(f"`threshold` must be finite, got {describe(self.threshold)}")
+
+
+_KNOWN_SOLVE_KW = ("rtol", "atol", "max_steps", "h0", "hmax", "atol_default")
+
+
+def _options(options: SolverOptions | None, kw: dict) -> SolverOptions:
+    unknown = sorted(set(kw) - set(_KNOWN_SOLVE_KW))
+    if unknown:
+        raise ModelError(f"unknown solver option(s) {unknown}; valid: {list(_KNOWN_SOLVE_KW)}")
+    if options is not None and kw:
+        raise ModelError("give either `options` or individual solver keywords, not both")
+    return options if options is not None else SolverOptions(**kw)
+
+
+# --------------------------------------------------------------------------------------------------
+# cached derivation and lowering
+# --------------------------------------------------------------------------------------------------
+def _structure_key(model: Model, order: int, u1: bool) -> tuple:
+    ham = tuple(sorted((tuple(map(str, w)), sp.srepr(c)) for w, c in model.hamiltonian))
+    diss = tuple(
+        (tuple(sorted((tuple(map(str, w)), sp.srepr(c)) for w, c in d.jump)), sp.srepr(d.prefactor))
+        for d in model.dissipators
+    )
+    loc = tuple((d.ensemble, d.kind, sp.srepr(d.prefactor)) for d in model.local_dissipators)
+    spaces = (model.ensemble_names, model.mode_names)
+    return (spaces, ham, diss, loc, order, u1)
+
+
+_CACHE: dict[tuple, tuple[Equations, Lowered]] = {}
+
+
+def compile_model(model: Model, order: int = 2, *, u1: bool | None = None) -> tuple[Equations, Lowered]:
+    """Derive and lower ``model`` at ``order`` (cached by the model's structure: parameter values and
+    ensemble sizes are not part of the key, they enter only through the coefficient vector)."""
+    if u1 is None:
+        u1 = model.conserves_excitations()
+    key = _structure_key(model, order, bool(u1))
+    if key not in _CACHE:
+        eqs = _derive_uncached(model, order, u1=u1)
+        names = sorted({p.name for p in model.parameters} | {f"N_{e}" for e in model.ensemble_names})
+        _CACHE[key] = (eqs, lower(eqs, names))
+    return _CACHE[key]
+
+
+def derive(model: Model, order: int = 2, *, u1: bool | None = None) -> Equations:
+    """Closed and completed moment equations of ``model`` (see :func:`collective.cumulants.derive`)."""
+    return compile_model(model, order, u1=u1)[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# initial states
+# --------------------------------------------------------------------------------------------------
+def meanfield_seed(model: Model, initial: InitialState, values: Mapping[str, float] | None = None) -> InitialState:
+    r"""Documented mean-field seed for inverted ensembles.
+
+    A fully (or partly) inverted ensemble without coherence is a fixed point of the order-1
+    equations.  The quantum state has :math:`\langle J^+J^-\rangle = N(1+s_z)/2 \neq 0`; we tilt
+    the Bloch vector of every ensemble with :math:`s_z > 0` and no transverse component by the angle
+    :math:`\theta_0 = 2/\sqrt{N}` about the y axis, so that the mean-field
+    :math:`|\langle J^+\rangle|^2 = N^2 \sin^2\theta_0/4 \approx N`, matching the quantum value for
+    the fully inverted state.  Ensembles at or below half inversion are left untouched (they are
+    stable points or are driven by the others).
+    """
+    vals = model.numeric_values(values)
+    spins = dict(initial.spins)
+    for e in model.ensemble_names:
+        sx, sy, sz = initial.bloch(e)
+        if sz > 0 and sx == 0 and sy == 0:
+            theta = 2.0 / math.sqrt(vals[f"N_{e}"])
+            spins[e] = (sz * math.sin(theta), 0.0, sz * math.cos(theta))
+    return InitialState(spins=spins, modes=dict(initial.modes))
+
+
+# --------------------------------------------------------------------------------------------------
+# solve / sweep
+# --------------------------------------------------------------------------------------------------
+def _check_times(times: Any) -> np.ndarray:
+    try:
+        t = np.asarray(times, dtype=float).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"`times` must be a sequence of numbers, got {describe(times)}") from exc
+    if t.size == 0:
+        raise ModelError("`times` is empty: give at least one output time")
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise ModelError(f"`times` must be finite and >= 0, got {describe(times)}")
+    if np.any(np.diff(t) <= 0):
+        raise ModelError("`times` must be strictly increasing")
+    return t
+
+
+def sweep(
+    model: Model,
+    times: Any,
+    points: Sequence[Mapping[str, float]] | None = None,
+    *,
+    order: int = 2,
+    initials: InitialState | Sequence[InitialState] | None = None,
+    event: StopEvent | None = None,
+    options: SolverOptions | None = None,
+    seed: bool | None = None,
+    t0: float = 0.0,
+    **solver_kw: Any,
+) -> xr.Dataset:
+    """Integrate the cumulant equations of ``model`` for many parameter points in one call.
+
+    Parameters
+    ----------
+    model
+        The model (derived once; its parameter values are the defaults of every point).
+    times
+        Output times (strictly increasing, >= ``t0``).
+    points
+        Sequence of mappings overriding numeric parameters and sizes ``N_<ensemble>``.
+        Default: one point with the model's values.
+    order
+        1 (mean field) or 2 (pair correlations).
+    initials
+        One :class:`~collective.model.InitialState` for all points or one per point
+        (default: every spin in its ground state, vacuum).
+    event
+        Optional :class:`StopEvent`; its first crossing time is stored in ``event_time``.
+    options, **solver_kw
+        :class:`SolverOptions` or its fields (``rtol``, ``atol``, ``max_steps``, ``h0``, ``hmax``).
+    seed
+        At order 1, apply :func:`meanfield_seed` (default: True at order 1, never at order 2).
+    """
+    opts = _options(options, solver_kw)
+    if isinstance(order, bool) or order not in (1, 2):
+        raise ModelError(f"`order` must be 1 or 2, got {describe(order)}")
+    tout = _check_times(times)
+    if t0 > tout[0]:
+        raise ModelError(f"`t0`={t0!r} is after the first output time {tout[0]!r}")
+    points = [dict()] if points is None else [dict(p) for p in points]
+    if not points:
+        raise ModelError("`points` is empty: give at least one parameter point")
+    P = len(points)
+    if initials is None:
+        inits = [InitialState()] * P
+    elif isinstance(initials, InitialState):
+        inits = [initials] * P
+    else:
+        inits = list(initials)
+        if len(inits) != P:
+            raise ModelError(f"`initials` has {len(inits)} states for {P} points")
+    values = [model.numeric_values(p) for p in points]
+    seed = (order == 1) if seed is None else bool(seed)
+    if seed and order == 1:
+        inits = [meanfield_seed(model, s, v) for s, v in zip(inits, values)]
+    u1 = model.conserves_excitations() and all(s.conserves_excitations() for s in inits)
+    eqs, low = compile_model(model, order, u1=u1)
+    coefs = np.ascontiguousarray(low.coefficient_matrix(values))
+    y0s = np.ascontiguousarray(np.stack([low.initial_state(model, s) for s in inits]))
+    # event: energy_density(e) = <sz_e>/2 + 1/2  ->  (1/2) y[sz] - (thr - 1/2)
+    ev_w = np.zeros(low.n)
+    ev_thr = np.zeros(P)
+    ev_dir, ev_term = 0, False
+    if event is not None:
+        if event.ensemble not in model.ensemble_names:
+            raise ModelError(
+                f"`event.ensemble` is {event.ensemble!r}, not one of {list(model.ensemble_names)}"
+            )
+        re, _, _ = low.component(Moment(((event.ensemble, 0, 0, 1),), ()))
+        ev_w[re] = 0.5
+        ev_thr[:] = event.threshold - 0.5
+        ev_dir, ev_term = event.direction, event.terminal
+    atol = opts.atol_vector(low)
+    T = tout.size
+    yout = np.empty((P, T, low.n))
+    stats = np.zeros((P, 5), dtype=np.int64)
+    status = np.zeros(P, dtype=np.int64)
+    ev_times = np.full(P, np.nan)
+    start = _time.time()
+    integrate_batch(
+        y0s, float(t0), tout, coefs, low.out, low.cidx, low.fac, float(opts.rtol), atol,
+        float(opts.h0), float(opts.hmax), int(opts.max_steps), ev_w, ev_thr, int(ev_dir), bool(ev_term),
+        yout, stats, status, ev_times,
+    )
+    wall = _time.time() - start
+    dy = np.zeros_like(yout)
+    rhs_batch(yout, coefs, low.out, low.cidx, low.fac, dy)
+    ds = _assemble(model, eqs, low, tout, yout, dy, values, status, stats, ev_times, event)
+    ds.attrs.update(
+        {
+            "package_version": __version__,
+            "method": "cumulant",
+            "integrator": "rodas4",
+            "order": order,
+            "u1_filter": int(u1),
+            "meanfield_seed": int(seed and order == 1),
+            "rtol": opts.rtol,
+            "atol": opts.atol if not isinstance(opts.atol, Mapping) else str(dict(opts.atol)),
+            "max_steps": opts.max_steps,
+            "model": model.name,
+            "model_summary": model.summary(),
+            "n_variables": len(eqs.variables),
+            "n_real_components": low.n,
+            "n_terms": low.n_terms,
+            "wall_time_s": wall,
+        }
+    )
+    return ds
+
+
+def solve(
+    model: Model,
+    times: Any,
+    *,
+    order: int = 2,
+    initial: InitialState | None = None,
+    event: StopEvent | None = None,
+    options: SolverOptions | None = None,
+    seed: bool | None = None,
+    t0: float = 0.0,
+    raise_on_failure: bool = True,
+    **solver_kw: Any,
+) -> xr.Dataset:
+    """Integrate one trajectory; see :func:`sweep` for the arguments.  Raises
+    :class:`~collective.errors.IntegrationError` if the integrator fails (``raise_on_failure``)."""
+    ds = sweep(
+        model, times, None, order=order, initials=initial, event=event, options=options, seed=seed,
+        t0=t0, **solver_kw,
+    ).isel(point=0, drop=True)
+    if raise_on_failure and int(ds.status) != 0:
+        raise IntegrationError(f"integration failed: {str(ds.status_message.values)}")
+    return ds
+
+
+# --------------------------------------------------------------------------------------------------
+# dataset assembly
+# --------------------------------------------------------------------------------------------------
+def _moment_values(eqs: Equations, low: Lowered, m: Moment, Y: np.ndarray) -> np.ndarray:
+    """Complex values of any moment over the last axis of ``Y`` (closure for higher moments)."""
+    if eqs.u1 and m.charge != 0:
+        return np.zeros(Y.shape[:-1], dtype=complex)
+    total = np.zeros(Y.shape[:-1], dtype=complex)
+    for factors, c in close_moment(m, eqs.order):
+        prod = np.ones(Y.shape[:-1], dtype=complex)
+        for f in factors:
+            if eqs.u1 and f.charge != 0:
+                prod = prod * 0
+                continue
+            re, im, cj = low.component(f)
+            v = Y[..., re] + (1j * Y[..., im] if im >= 0 else 0)
+            prod = prod * (np.conj(v) if cj else v)
+        total = total + c * prod
+    return total
+
+
+def _assemble(model, eqs, low, tout, Y, dY, values, status, stats, ev_times, event) -> xr.Dataset:
+    P = Y.shape[0]
+    ens = list(model.ensemble_names)
+    modes = list(model.mode_names)
+    tu = model.time_unit
+    coords = {
+        "point": ("point", np.arange(P), {"long_name": "parameter point", "units": "1"}),
+        "time": ("time", tout, {"long_name": "time", "units": tu}),
+    }
+    data: dict[str, Any] = {}
+    if ens:
+        coords["ensemble"] = ("ensemble", np.array(ens, dtype=object), {"long_name": "spin ensemble", "units": "1"})
+        coords["ensemble_b"] = ("ensemble_b", np.array(ens, dtype=object), {"long_name": "spin ensemble (second index)", "units": "1"})
+        Nv = np.array([[v[f"N_{e}"] for e in ens] for v in values])  # (P, E)
+        sz = np.stack([_moment_values(eqs, low, Moment(((e, 0, 0, 1),), ()), Y).real for e in ens], axis=-1)
+        dsz = np.stack([_moment_values(eqs, low, Moment(((e, 0, 0, 1),), ()), dY).real for e in ens], axis=-1)
+        data["energy_density"] = (("point", "time", "ensemble"), 0.5 * sz + 0.5,
+                                  {"long_name": "energy density E/(N hbar omega_0)", "units": "1"})
+        data["energy_rate"] = (("point", "time", "ensemble"), 0.5 * dsz,
+                               {"long_name": "rate of change of the energy density (from the equations' right-hand side)",
+                                "units": f"1/({tu})"})
+        data["Jz"] = (("point", "time", "ensemble"), 0.5 * sz * Nv[:, None, :],
+                      {"long_name": "<J^z>", "units": "1"})
+        jj = np.zeros((P, tout.size, len(ens), len(ens)), dtype=complex)
+        for a, e in enumerate(ens):
+            for b, f in enumerate(ens):
+                Na, Nb = Nv[:, a][:, None], Nv[:, b][:, None]
+                if e == f:
+                    pair = _moment_values(eqs, low, Moment(((e, 1, 1, 0),), ()), Y)
+                    jj[:, :, a, b] = Na * (1 + sz[..., a]) / 2 + Na * (Na - 1) * pair
+                else:
+                    spins = tuple(sorted([(e, 1, 0, 0), (f, 0, 1, 0)]))
+                    jj[:, :, a, b] = Na * Nb * _moment_values(eqs, low, Moment(spins, ()), Y)
+        data["JpJm"] = (("point", "time", "ensemble", "ensemble_b"), jj.real,
+                        {"long_name": "Re <J^+_mu J^-_nu>", "units": "1"})
+        data["JpJm_imag"] = (("point", "time", "ensemble", "ensemble_b"), jj.imag,
+                             {"long_name": "Im <J^+_mu J^-_nu>", "units": "1"})
+        coords["N"] = (("point", "ensemble"), Nv, {"long_name": "ensemble size", "units": "1"})
+    if modes:
+        coords["mode"] = ("mode", np.array(modes, dtype=object), {"long_name": "bosonic mode", "units": "1"})
+        nm = np.stack([_moment_values(eqs, low, Moment((), ((m, 1, 1),)), Y).real for m in modes], axis=-1)
+        am = np.stack([_moment_values(eqs, low, Moment((), ((m, 0, 1),)), Y) for m in modes], axis=-1)
+        data["n_mode"] = (("point", "time", "mode"), nm, {"long_name": "<a^+ a>", "units": "1"})
+        data["a_re"] = (("point", "time", "mode"), am.real, {"long_name": "Re <a>", "units": "1"})
+        data["a_im"] = (("point", "time", "mode"), am.imag, {"long_name": "Im <a>", "units": "1"})
+    for k, nm_ in enumerate(low.names):
+        base = nm_[3:] if nm_.startswith(("re_", "im_")) else nm_
+        i, _ = eqs.index(_moment_by_name(eqs, base))
+        lab = eqs.variables[i].label()
+        part = "Re " if nm_.startswith("re_") else "Im " if nm_.startswith("im_") else ""
+        data[nm_] = (("point", "time"), Y[:, :, k], {"long_name": f"{part}{lab}", "units": "1", "moment": lab})
+    for p in model.parameters:
+        coords[p.name] = ("point", np.array([v[p.name] for v in values]),
+                          {"long_name": p.description or p.name, "units": p.units})
+    data["status"] = ("point", status.astype(np.int32),
+                      {"long_name": "integration status (0 ok)", "units": "1",
+                       "flag_values": np.array(sorted(STATUS_MESSAGES), dtype=np.int32),
+                       "flag_meanings": " ".join(STATUS_MESSAGES[k].replace(" ", "_").replace(":", "") for k in sorted(STATUS_MESSAGES))})
+    data["status_message"] = ("point", np.array([STATUS_MESSAGES[int(s)] for s in status], dtype=object),
+                              {"long_name": "integration status message", "units": "1"})
+    for j, nm_ in enumerate(("n_steps", "n_rejected", "nfev", "njev", "nlu")):
+        data[nm_] = ("point", stats[:, j].astype(np.int64), {"long_name": f"integrator statistic {nm_}", "units": "1"})
+    if event is not None:
+        data["event_time"] = ("point", ev_times,
+                              {"long_name": f"first time energy_density[{event.ensemble}] crosses {event.threshold}",
+                               "units": tu})
+    return xr.Dataset(data, coords=coords)
+
+
+def _moment_by_name(eqs: Equations, name: str) -> Moment:
+    for v in eqs.variables:
+        if v.name() == name:
+            return v
+    raise KeyError(name)
