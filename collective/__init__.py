@@ -36,6 +36,10 @@ from .model import (
 )
 from .presets import PRESETS, dias2024, get_preset
 
+# --- cumulants, lowering, integration ---------------------------------------------------------
+from .cumulants import Equations, Moment
+from .solve import SolverOptions, StopEvent, compile_model, derive, meanfield_seed, solve, sweep
+
 __all__ = [
     "__version__",
     # errors
@@ -48,4 +52,7 @@ __all__ = [
     "param", "collective_reservoir", "collective_pump",
     # presets
     "PRESETS", "get_preset", "dias2024",
+    # cumulant engine
+    "Moment", "Equations", "derive", "compile_model", "solve", "sweep", "SolverOptions", "StopEvent",
+    "meanfield_seed",
 ]
