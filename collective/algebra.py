@@ -435,7 +435,7 @@ def op_matrix(
         t = SiteTerm((), ((g.space, 1, 0) if g.kind == "ad" else (g.space, 0, 1),))
         return site_matrix(t, sizes, cutoffs)
 
-    subs = {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in (values or {}).items()}
+    vals = {(k if isinstance(k, str) else k.name): v for k, v in (values or {}).items()}
     out = np.zeros((total, total), dtype=complex)
     cache: dict[Gen, np.ndarray] = {}
     for word, c in op:
@@ -444,8 +444,17 @@ def op_matrix(
             if g not in cache:
                 cache[g] = gen_matrix(g)
             mat = mat @ cache[g]
-        out += complex(sp.N(c.subs(subs))) * mat
+        out += _numeric(c, vals) * mat
     return out
+
+
+def _numeric(c: sp.Expr, vals: Mapping[str, complex]) -> complex:
+    """Evaluate a coefficient, substituting symbols by name."""
+    c = sp.sympify(c)
+    missing = sorted(s.name for s in c.free_symbols if s.name not in vals)
+    if missing:
+        raise ModelError(f"`values` lacks the symbols {missing}")
+    return complex(sp.N(c.xreplace({s: vals[s.name] for s in c.free_symbols})))
 
 
 def site_expr_matrix(
@@ -456,10 +465,10 @@ def site_expr_matrix(
 ) -> np.ndarray:
     """Dense matrix of a site expression (mapping term -> coefficient)."""
     items = expr.items() if isinstance(expr, Mapping) else ((t, c) for c, t in expr)
-    subs = {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in (values or {}).items()}
+    vals = {(k if isinstance(k, str) else k.name): v for k, v in (values or {}).items()}
     out = None
     for t, c in items:
-        m = complex(sp.N(sp.sympify(c).subs(subs))) * site_matrix(t, sizes, cutoffs)
+        m = _numeric(c, vals) * site_matrix(t, sizes, cutoffs)
         out = m if out is None else out + m
     if out is None:
         dim = int(
