@@ -1,0 +1,92 @@
+"""Bad input gets clear errors naming the argument, the value and what is valid."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import collective as c
+from collective.cumulants import Moment, derive as derive_raw
+
+
+def test_negative_rate():
+    with pytest.raises(c.ModelError, match=r"gamma_up.*>= 0"):
+        c.dias2024(gamma_up=-1.0)
+    with pytest.raises(c.ModelError, match="non-negative"):
+        c.Model(ensembles=[c.Ensemble(name="A", N=3)], dissipators=[c.Dissipator(jump=c.Jm("A"), rate=-0.5)])
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_non_finite_rate(bad):
+    with pytest.raises(c.ModelError, match="finite"):
+        c.dias2024(gamma_down=bad)
+
+
+@pytest.mark.parametrize("N", [0, -3, 2.5, math.nan, "10", True])
+def test_bad_ensemble_size(N):
+    with pytest.raises(c.ModelError, match=r"`N` of ensemble 'A' must be a positive integer"):
+        c.Ensemble(name="A", N=N)
+
+
+def test_unknown_ensemble_and_parameter_names():
+    with pytest.raises(c.ModelError, match=r"unknown ensemble 'Z'"):
+        c.Model(ensembles=[c.Ensemble(name="A", N=3)], dissipators=[c.Dissipator(jump=c.Jm("Z"))])
+    with pytest.raises(c.ModelError, match=r"undeclared parameter\(s\) \['kappa'\]"):
+        c.Model(ensembles=[c.Ensemble(name="A", N=3)], dissipators=[c.Dissipator(jump=c.Jm("A"), rate=c.param("kappa"))])
+    m = c.dias2024(reservoirs=2)
+    with pytest.raises(c.ModelError, match=r"unknown parameter 'gamma'"):
+        c.sweep(m, [1e-6], [{"gamma": 1.0}])
+    with pytest.raises(c.ModelError, match="initial state names unknown ensemble 'B7'"):
+        c.solve(m, [1e-6], initial=c.InitialState.from_energy({"B7": 1.0}))
+    with pytest.raises(c.ModelError, match=r"`event.ensemble` is 'X'"):
+        c.solve(m, [1e-6], event=c.StopEvent(ensemble="X", threshold=0.5))
+
+
+@pytest.mark.parametrize("order", [0, 3, 1.5, True])
+def test_order_not_1_or_2(order):
+    m = c.dias2024()
+    with pytest.raises(c.CollectiveError, match="`order` must be 1"):
+        c.solve(m, [1e-6], order=order)
+    with pytest.raises(c.CollectiveError, match="`order` must be 1"):
+        derive_raw(m, order=order)
+
+
+def test_moment_set_that_cannot_be_closed():
+    m = c.dias2024(reservoirs=3)
+    with pytest.raises(c.ClosureError, match="max_variables"):
+        derive_raw(m, order=2, max_variables=5)
+    with pytest.raises(c.ClosureError, match="order 3 > closure `order`=2"):
+        derive_raw(m, order=2, moments=[Moment((("C", 1, 1, 1),), ())])
+
+
+def test_solver_options_and_times():
+    m = c.dias2024()
+    with pytest.raises(c.ModelError, match=r"unknown solver option\(s\) \['rtoll'\]"):
+        c.solve(m, [1e-6], rtoll=1e-3)
+    with pytest.raises(c.ModelError, match="`rtol` must be"):
+        c.solve(m, [1e-6], rtol=-1.0)
+    with pytest.raises(c.ModelError, match="strictly increasing"):
+        c.solve(m, [2e-6, 1e-6])
+    with pytest.raises(c.ModelError, match="`times` is empty"):
+        c.solve(m, [])
+
+
+def test_non_hermitian_hamiltonian_and_bad_convention():
+    with pytest.raises(c.ModelError, match="not Hermitian"):
+        c.Model(ensembles=[c.Ensemble(name="A", N=2)], hamiltonian=c.Jp("A"))
+    with pytest.raises(c.ModelError, match="`convention` must be one of"):
+        c.Dissipator(jump=c.Jm("A"), convention="Q")
+
+
+def test_failed_integration_is_flagged_not_raised_in_sweep():
+    m = c.dias2024(reservoirs=1, N_C=10_000, N_B=10)
+    init = c.InitialState.from_energy({"C": 1.0})
+    ds = c.sweep(m, np.geomspace(1e-6, 1e-2, 5), [{"gamma_up": 0.0}, {"gamma_up": 1.0}], initials=init, max_steps=3)
+    assert (ds.status.values != 0).all()
+    assert "maximum number of steps" in str(ds.status_message.values[0])
+    ok = c.sweep(m, np.geomspace(1e-6, 1e-2, 5), [{"gamma_up": 0.0}, {"gamma_up": 1.0}], initials=init)
+    assert (ok.status.values == 0).all()
+    with pytest.raises(c.IntegrationError, match="maximum number of steps"):
+        c.solve(m, np.geomspace(1e-6, 1e-2, 5), initial=init, max_steps=3)
