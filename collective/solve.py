@@ -29,7 +29,7 @@ import xarray as xr
 from . import __version__
 from .cumulants import Equations, Moment, close_moment, derive as _derive_uncached
 from .errors import IntegrationError, ModelError, describe
-from .integrate import STATUS_MESSAGES, integrate_batch, rhs_batch
+from .integrate import STATUS_MESSAGES, integrate_batch, integrate_serial, rhs_batch, rhs_serial
 from .lowering import Lowered, lower
 from .model import InitialState, Model
 
@@ -270,14 +270,16 @@ def sweep(
     status = np.zeros(P, dtype=np.int64)
     ev_times = np.full(P, np.nan)
     start = _time.time()
-    integrate_batch(
+    # one point: serial kernel (no thread-pool start-up); many: parallel over cores
+    run, rhs_many = (integrate_serial, rhs_serial) if P == 1 else (integrate_batch, rhs_batch)
+    run(
         y0s, float(t0), tout, coefs, low.out, low.cidx, low.fac, float(opts.rtol), atol,
         float(opts.h0), float(opts.hmax), int(opts.max_steps), ev_w, ev_thr, int(ev_dir), bool(ev_term),
         yout, stats, status, ev_times,
     )
     wall = _time.time() - start
     dy = np.zeros_like(yout)
-    rhs_batch(yout, coefs, low.out, low.cidx, low.fac, dy)
+    rhs_many(yout, coefs, low.out, low.cidx, low.fac, dy)
     ds = _assemble(model, eqs, low, tout, yout, dy, values, status, stats, ev_times, event)
     ds.attrs.update(
         {
