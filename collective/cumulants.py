@@ -452,14 +452,19 @@ class Equations:
     unclosed: tuple[dict, ...] = field(repr=False)
     symbols: tuple[sp.Symbol, ...] = ()
 
+    def __post_init__(self) -> None:
+        lookup: dict[Moment, tuple[int, bool]] = {}
+        for i, v in enumerate(self.variables):
+            lookup.setdefault(v.conj(), (i, True))
+            lookup[v] = (i, False)
+        object.__setattr__(self, "_lookup", lookup)
+
     def index(self, moment: Moment) -> tuple[int, bool]:
         """Index of ``moment`` among the variables and whether it is stored conjugated."""
-        for i, v in enumerate(self.variables):
-            if v == moment:
-                return i, False
-            if v == moment.conj():
-                return i, True
-        raise ModelError(f"moment {moment.label()} is not among the variables of these equations")
+        try:
+            return self._lookup[moment]  # type: ignore[attr-defined]
+        except KeyError:
+            raise ModelError(f"moment {moment.label()} is not among the variables of these equations") from None
 
     def __len__(self) -> int:
         return len(self.variables)

@@ -421,3 +421,366 @@ def rhs_batch(ys, coefs, out, cidx, fac, dys):
     for p in prange(P):
         for k in range(T):
             rhs(ys[p, k], coefs[p], out, cidx, fac, dys[p, k])
+
+
+# ==================================================================================================
+# Variable-order NDF/BDF (orders 1-5) with Newton iterations on the exact Jacobian and LU reuse
+# ==================================================================================================
+# Numerical differentiation formulas of Shampine & Reichelt (1997), "The MATLAB ODE suite",
+# SIAM J. Sci. Comput. 18, 1: quasi-constant step size, backward differences D[0..order+2],
+# kappa coefficients of the NDFs, order selection from the error estimates at orders k-1, k, k+1.
+_MAX_ORDER = 5
+_NEWTON_MAXITER = 4
+_KAPPA = np.array([0.0, -0.1850, -1.0 / 9.0, -0.0823, -0.0415, 0.0])
+_GAMMA_K = np.zeros(_MAX_ORDER + 1)
+for _k in range(1, _MAX_ORDER + 1):
+    _GAMMA_K[_k] = _GAMMA_K[_k - 1] + 1.0 / _k
+_ALPHA_K = (1.0 - _KAPPA) * _GAMMA_K
+_ERR_CONST = _KAPPA * _GAMMA_K + 1.0 / np.arange(1, _MAX_ORDER + 2)
+
+
+@njit(cache=True)
+def _compute_R(order, factor):
+    M = np.zeros((order + 1, order + 1))
+    for i in range(1, order + 1):
+        for j in range(1, order + 1):
+            M[i, j] = (i - 1 - factor * j) / i
+    for j in range(order + 1):
+        M[0, j] = 1.0
+    R = np.empty_like(M)
+    for j in range(order + 1):
+        acc = 1.0
+        for i in range(order + 1):
+            acc *= M[i, j]
+            R[i, j] = acc
+    return R
+
+
+@njit(cache=True)
+def _change_D(D, order, factor):
+    R = _compute_R(order, factor)
+    U = _compute_R(order, 1.0)
+    RU = R @ U
+    n = D.shape[1]
+    tmp = np.zeros((order + 1, n))
+    for i in range(order + 1):
+        for k in range(order + 1):
+            c = RU[k, i]
+            if c != 0.0:
+                for j in range(n):
+                    tmp[i, j] += c * D[k, j]
+    for i in range(order + 1):
+        for j in range(n):
+            D[i, j] = tmp[i, j]
+
+
+@njit(cache=True)
+def _wrms(v, scale):
+    s = 0.0
+    for i in range(v.shape[0]):
+        s += (v[i] / scale[i]) ** 2
+    return np.sqrt(s / v.shape[0])
+
+
+@njit(cache=True)
+def _bdf_interp(D, order, t, h, tq, out):
+    """Interpolating polynomial through the backward differences at ``t`` (step ``h``)."""
+    n = D.shape[1]
+    for i in range(n):
+        out[i] = D[0, i]
+    p = 1.0
+    for j in range(order):
+        p *= (tq - (t - h * j)) / (h * (1 + j))
+        for i in range(n):
+            out[i] += D[j + 1, i] * p
+
+
+@njit(cache=True)
+def bdf_one(
+    y0, t0, tout, coef, out, cidx, fac, rtol, atol, h0, hmax, max_steps,
+    ev_w, ev_thr, ev_dir, ev_terminal, yout, stats,
+):
+    """Variable-order NDF (1-5) twin of :func:`integrate_one` (same arguments and outputs)."""
+    n = y0.shape[0]
+    nout = tout.shape[0]
+    for k in range(nout):
+        for i in range(n):
+            yout[k, i] = np.nan
+    for i in range(5):
+        stats[i] = 0
+    ev_time = np.nan
+    has_event = False
+    for i in range(n):
+        if ev_w[i] != 0.0:
+            has_event = True
+    for i in range(coef.shape[0]):
+        if not np.isfinite(coef[i]):
+            return BAD_INPUT, ev_time
+    for i in range(n):
+        if not np.isfinite(y0[i]):
+            return BAD_INPUT, ev_time
+    t = t0
+    kout = 0
+    while kout < nout and tout[kout] <= t0:
+        for i in range(n):
+            yout[kout, i] = y0[i]
+        kout += 1
+    if kout == nout:
+        return OK, ev_time
+    tend = tout[nout - 1]
+    y = y0.copy()
+    f = np.empty(n)
+    rhs(y, coef, out, cidx, fac, f)
+    stats[2] += 1
+    J = np.empty((n, n))
+    jacobian(y, coef, out, cidx, fac, J)
+    stats[3] += 1
+    current_jac = True
+    scale = np.empty(n)
+    for i in range(n):
+        scale[i] = atol[i] + rtol * abs(y[i])
+    # initial step
+    h = h0
+    if h <= 0.0:
+        d0 = _wrms(y, scale)
+        d1 = _wrms(f, scale)
+        if d0 < 1e-5 or d1 < 1e-5:
+            h = 1e-6 * (tend - t0)
+        else:
+            h = 0.01 * d0 / d1
+        h = min(h, 0.1 * (tend - t0), hmax)
+        h = max(h, 1e-14 * (tend - t0))
+    D = np.zeros((_MAX_ORDER + 3, n))
+    for i in range(n):
+        D[0, i] = y[i]
+        D[1, i] = f[i] * h
+    order = 1
+    n_equal = 0
+    W = np.empty((n, n))
+    piv = np.empty(n, dtype=np.int64)
+    lu_ok = False
+    ypred = np.empty(n)
+    psi = np.empty(n)
+    ynew = np.empty(n)
+    d = np.empty(n)
+    dy = np.empty(n)
+    fn = np.empty(n)
+    err = np.empty(n)
+    yint = np.empty(n)
+    newton_tol = max(10.0 * 2.220446049250313e-16 / rtol, min(0.03, rtol ** 0.5))
+    ev_prev = _event_value(ev_w, ev_thr, y)
+    status = OK
+    while kout < nout:
+        if stats[0] + stats[1] >= max_steps:
+            status = MAX_STEPS
+            break
+        # ---- one step ----
+        accepted = False
+        while not accepted:
+            if h < 1e-15 * max(abs(t), abs(tend - t0)):
+                status = STEP_TOO_SMALL
+                break
+            if h > hmax:
+                _change_D(D, order, hmax / h)
+                h = hmax
+                n_equal = 0
+                lu_ok = False
+            if t + h > tend:
+                newh = tend - t
+                _change_D(D, order, newh / h)
+                h = newh
+                n_equal = 0
+                lu_ok = False
+            tnew = t + h
+            for i in range(n):
+                acc = 0.0
+                for k in range(order + 1):
+                    acc += D[k, i]
+                ypred[i] = acc
+                scale[i] = atol[i] + rtol * abs(acc)
+                ps = 0.0
+                for k in range(1, order + 1):
+                    ps += D[k, i] * _GAMMA_K[k]
+                psi[i] = ps / _ALPHA_K[order]
+            c = h / _ALPHA_K[order]
+            converged = False
+            n_iter = 0
+            while not converged:
+                if not lu_ok:
+                    for i in range(n):
+                        for j in range(n):
+                            W[i, j] = -c * J[i, j]
+                        W[i, i] += 1.0
+                    stats[4] += 1
+                    lu_ok = _lu_factor(W, piv)
+                    if not lu_ok:
+                        break
+                # Newton iterations
+                for i in range(n):
+                    ynew[i] = ypred[i]
+                    d[i] = 0.0
+                dy_old = -1.0
+                converged = False
+                n_iter = 0
+                for k in range(_NEWTON_MAXITER):
+                    n_iter = k + 1
+                    rhs(ynew, coef, out, cidx, fac, fn)
+                    stats[2] += 1
+                    finite = True
+                    for i in range(n):
+                        if not np.isfinite(fn[i]):
+                            finite = False
+                    if not finite:
+                        break
+                    for i in range(n):
+                        dy[i] = c * fn[i] - psi[i] - d[i]
+                    _lu_solve(W, piv, dy)
+                    dyn = _wrms(dy, scale)
+                    rate = -1.0
+                    if dy_old > 0.0:
+                        rate = dyn / dy_old
+                    if rate >= 0.0 and (rate >= 1.0 or rate ** (_NEWTON_MAXITER - k) / (1.0 - rate) * dyn > newton_tol):
+                        break
+                    for i in range(n):
+                        ynew[i] += dy[i]
+                        d[i] += dy[i]
+                    if dyn == 0.0 or (rate >= 0.0 and rate / (1.0 - rate) * dyn < newton_tol):
+                        converged = True
+                        break
+                    dy_old = dyn
+                if not converged:
+                    if current_jac:
+                        break
+                    jacobian(ypred, coef, out, cidx, fac, J)
+                    stats[3] += 1
+                    current_jac = True
+                    lu_ok = False
+            if not converged:
+                stats[1] += 1
+                _change_D(D, order, 0.5)
+                h *= 0.5
+                n_equal = 0
+                lu_ok = False
+                continue
+            safety = 0.9 * (2 * _NEWTON_MAXITER + 1) / (2 * _NEWTON_MAXITER + n_iter)
+            for i in range(n):
+                scale[i] = atol[i] + rtol * abs(ynew[i])
+                err[i] = _ERR_CONST[order] * d[i]
+            en = _wrms(err, scale)
+            if en > 1.0:
+                stats[1] += 1
+                factor = max(0.2, safety * en ** (-1.0 / (order + 1)))
+                _change_D(D, order, factor)
+                h *= factor
+                n_equal = 0
+                lu_ok = False
+            else:
+                accepted = True
+        if status != OK:
+            break
+        stats[0] += 1
+        n_equal += 1
+        current_jac = False
+        told = t
+        t = tnew
+        for i in range(n):
+            D[order + 2, i] = d[i] - D[order + 1, i]
+            D[order + 1, i] = d[i]
+        for k in range(order, -1, -1):
+            for i in range(n):
+                D[k, i] += D[k + 1, i]
+        for i in range(n):
+            y[i] = ynew[i]
+        # event on [told, t]
+        if has_event and np.isnan(ev_time):
+            ev_new = _event_value(ev_w, ev_thr, y)
+            crossed = False
+            if ev_dir >= 0 and ev_prev < 0.0 <= ev_new:
+                crossed = True
+            if ev_dir <= 0 and ev_prev > 0.0 >= ev_new:
+                crossed = True
+            if crossed:
+                lo = told
+                hi = t
+                glo = ev_prev
+                for _ in range(60):
+                    mid = 0.5 * (lo + hi)
+                    _bdf_interp(D, order, t, h, mid, yint)
+                    gm = _event_value(ev_w, ev_thr, yint)
+                    if (gm < 0.0) == (glo < 0.0) and gm != 0.0:
+                        lo = mid
+                        glo = gm
+                    else:
+                        hi = mid
+                ev_time = hi
+            ev_prev = ev_new
+        while kout < nout and tout[kout] <= t:
+            _bdf_interp(D, order, t, h, tout[kout], yint)
+            for i in range(n):
+                yout[kout, i] = yint[i]
+            kout += 1
+        if has_event and ev_terminal and not np.isnan(ev_time):
+            break
+        # order and step-size selection
+        if n_equal < order + 1:
+            continue
+        em = np.inf
+        ep = np.inf
+        if order > 1:
+            for i in range(n):
+                err[i] = _ERR_CONST[order - 1] * D[order, i]
+            em = _wrms(err, scale)
+        if order < _MAX_ORDER:
+            for i in range(n):
+                err[i] = _ERR_CONST[order + 1] * D[order + 2, i]
+            ep = _wrms(err, scale)
+        for i in range(n):
+            err[i] = _ERR_CONST[order] * d[i]
+        ec = _wrms(err, scale)
+        fm = em ** (-1.0 / order) if em > 0 else np.inf
+        fc_ = ec ** (-1.0 / (order + 1)) if ec > 0 else np.inf
+        fp = ep ** (-1.0 / (order + 2)) if ep > 0 else np.inf
+        best = fc_
+        delta = 0
+        if fm > best:
+            best = fm
+            delta = -1
+        if fp > best:
+            best = fp
+            delta = 1
+        order += delta
+        factor = min(10.0, safety * best)
+        _change_D(D, order, factor)
+        h *= factor
+        n_equal = 0
+        lu_ok = False
+    return status, ev_time
+
+
+@njit(cache=True)
+def bdf_serial(
+    y0s, t0, tout, coefs, out, cidx, fac, rtol, atol, h0, hmax, max_steps,
+    ev_w, ev_thrs, ev_dir, ev_terminal, yout, stats, status, ev_times,
+):
+    for p in range(y0s.shape[0]):
+        st, et = bdf_one(
+            y0s[p], t0, tout, coefs[p], out, cidx, fac, rtol, atol, h0, hmax, max_steps,
+            ev_w, ev_thrs[p], ev_dir, ev_terminal, yout[p], stats[p],
+        )
+        status[p] = st
+        ev_times[p] = et
+
+
+@njit(cache=True, parallel=True)
+def bdf_batch(
+    y0s, t0, tout, coefs, out, cidx, fac, rtol, atol, h0, hmax, max_steps,
+    ev_w, ev_thrs, ev_dir, ev_terminal, yout, stats, status, ev_times,
+):
+    P = y0s.shape[0]
+    for p in prange(P):
+        st, et = bdf_one(
+            y0s[p], t0, tout, coefs[p], out, cidx, fac, rtol, atol, h0, hmax, max_steps,
+            ev_w, ev_thrs[p], ev_dir, ev_terminal, yout[p], stats[p],
+        )
+        status[p] = st
+        ev_times[p] = et

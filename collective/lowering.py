@@ -44,6 +44,21 @@ class Lowered:
     _fn: object = field(repr=False)
 
     @property
+    def labels(self) -> tuple[tuple[str, str, str], ...]:
+        """Per real component: (variable name, long name, moment label)."""
+        if not hasattr(self, "_labels_cache"):
+            out = []
+            for v, (re, im) in zip(self.equations.variables, self.components):
+                lab = v.label()
+                if im < 0:
+                    out.append((self.names[re], lab, lab))
+                else:
+                    out.append((self.names[re], f"Re {lab}", lab))
+                    out.append((self.names[im], f"Im {lab}", lab))
+            object.__setattr__(self, "_labels_cache", tuple(out))
+        return self._labels_cache  # type: ignore[attr-defined]
+
+    @property
     def n(self) -> int:
         return len(self.names)
 

@@ -144,3 +144,25 @@ def test_stiff_work_counts_use_the_jacobian():
     assert int(ds.n_steps) < 2000
     assert int(ds.njev) == int(ds.n_steps)
     assert int(ds.nlu) == int(ds.n_steps) + int(ds.n_rejected)
+
+
+@pytest.mark.parametrize("method", ["rodas4", "bdf"])
+def test_both_methods_on_two_spin_closed_form(method):
+    t = np.linspace(0.0, 6.0, 61)
+    ds = c.solve(decay_model(2), t, order=2, initial=c.InitialState.from_energy({"A": 1.0}),
+                 method=method, rtol=1e-10, atol=1e-13)
+    pee = np.exp(-2 * G * t)
+    ps = 2 * G * t * np.exp(-2 * G * t)
+    assert np.max(np.abs(ds.Jz.sel(ensemble="A").values - (pee - (1 - pee - ps)))) < 1e-7
+    assert ds.attrs["integrator"] == method
+
+
+def test_bdf_agrees_with_rodas4_on_dias_burst():
+    m = c.dias2024(reservoirs=3, N_C=10_000_000, N_B=100, gamma_up=2.0)
+    init = c.InitialState.from_energy({"C": 1.0})
+    t = np.geomspace(1e-9, 2e-5, 100)
+    a = c.solve(m, t, initial=init, rtol=1e-10, atol=1e-14)
+    b = c.solve(m, t, initial=init, method="bdf", rtol=1e-11, atol=1e-15)
+    assert float(abs(a.energy_density - b.energy_density).max()) < 1e-6
+    with pytest.raises(c.ModelError, match="`method` must be one of"):
+        c.solve(m, t, initial=init, method="euler")
