@@ -23,7 +23,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from math import comb, factorial
-from typing import Union
 
 import numpy as np
 import sympy as sp
@@ -50,7 +49,7 @@ SPIN_KINDS = ("J+", "J-", "Jz")
 BOSON_KINDS = ("a", "ad")
 _ADJOINT_KIND = {"J+": "J-", "J-": "J+", "Jz": "Jz", "a": "ad", "ad": "a"}
 
-Scalar = Union[int, float, complex, sp.Expr]
+Scalar = int | float | complex | sp.Expr
 
 
 def _sym(c: Scalar) -> sp.Expr:
@@ -176,7 +175,10 @@ class Op:
     def dag(self) -> Op:
         """Adjoint: reverse each word, adjoint each generator, conjugate each coefficient."""
         return Op(
-            {tuple(g.adjoint() for g in reversed(w)): sp.conjugate(c) for w, c in self._terms.items()}
+            {
+                tuple(g.adjoint() for g in reversed(w)): sp.conjugate(c)
+                for w, c in self._terms.items()
+            }
         )
 
     adjoint = dag
@@ -335,14 +337,14 @@ def site_product(x: SiteTerm, y: SiteTerm) -> list[tuple[sp.Expr, SiteTerm]]:
         ]
     for opts in boson_opts:
         out = [
-            (c0 * c, SiteTerm(t.spins, t.bosons + ((f,) if f else ()))) for c0, t in out for c, f in opts
+            (c0 * c, SiteTerm(t.spins, t.bosons + ((f,) if f else ())))
+            for c0, t in out
+            for c, f in opts
         ]
     return out
 
 
-def expand_to_sites(
-    op: Op, sizes: Mapping[str, int]
-) -> dict[SiteTerm, sp.Expr]:
+def expand_to_sites(op: Op, sizes: Mapping[str, int]) -> dict[SiteTerm, sp.Expr]:
     """Expand a user-level operator over explicit sites ``0..N-1`` of each ensemble (small N only).
 
     Used by tests and by anything that needs the fully resolved form of an operator.
@@ -424,7 +426,9 @@ def op_matrix(
     reduction), in the same basis as :func:`site_matrix`.  ``values`` substitutes symbols."""
     cutoffs = dict(cutoffs or {})
     dims_spin = {e: 2 ** int(sizes[e]) for e in sizes}
-    total = int(np.prod([dims_spin[e] for e in sorted(sizes)] + [cutoffs[m] for m in sorted(cutoffs)]))
+    total = int(
+        np.prod([dims_spin[e] for e in sorted(sizes)] + [cutoffs[m] for m in sorted(cutoffs)])
+    )
 
     def gen_matrix(g: Gen) -> np.ndarray:
         terms = _gen_site_terms(g, sizes) if g.is_spin else None

@@ -40,11 +40,21 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from .algebra import Gen, Op
+from .algebra import Gen
 from .errors import ClosureError, ModelError, describe
 from .model import Model, size_symbol
 
-__all__ = ["Moment", "Equations", "derive", "moment_drift", "close_moment", "latex", "sigma_z", "sigma_plus", "adag_a"]
+__all__ = [
+    "Moment",
+    "Equations",
+    "derive",
+    "moment_drift",
+    "close_moment",
+    "latex",
+    "sigma_z",
+    "sigma_plus",
+    "adag_a",
+]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -129,7 +139,8 @@ class Moment(NamedTuple):
             n = p + m + z
             ops = ["+"] * p + ["-"] * m + ["z"] * z
             parts += [
-                f"{sym[o]}_{{{e},{i + 1}}}" if n > 1 else f"{sym[o]}_{{{e}}}" for i, o in enumerate(ops)
+                f"{sym[o]}_{{{e},{i + 1}}}" if n > 1 else f"{sym[o]}_{{{e}}}"
+                for i, o in enumerate(ops)
             ]
         for b, p, q in self.bosons:
             parts += [f"{b}^{{\\dagger}}"] * p + [f"{b}"] * q
@@ -231,7 +242,9 @@ def _representative(m: Moment) -> list[tuple]:
 _GEN_SITE = {"J+": ("+", Fraction(1)), "J-": ("-", Fraction(1)), "Jz": ("z", Fraction(1, 2))}
 
 
-def _expand_word(factors: Sequence, labelled: dict[str, int]) -> list[tuple[Fraction, tuple, Moment]]:
+def _expand_word(
+    factors: Sequence, labelled: dict[str, int]
+) -> list[tuple[Fraction, tuple, Moment]]:
     """Expand a product of factors into canonical moments.
 
     ``factors``: sequence of ``Gen`` (collective: summed over sites), ``('fixed', elems)`` (an
@@ -464,7 +477,9 @@ class Equations:
         try:
             return self._lookup[moment]  # type: ignore[attr-defined]
         except KeyError:
-            raise ModelError(f"moment {moment.label()} is not among the variables of these equations") from None
+            raise ModelError(
+                f"moment {moment.label()} is not among the variables of these equations"
+            ) from None
 
     def __len__(self) -> int:
         return len(self.variables)
@@ -473,8 +488,10 @@ class Equations:
         lines = []
         for v, terms in zip(self.variables, self.rhs):
             rhs = " + ".join(
-                f"({c})" + "".join(
-                    "*" + (self.variables[i].conj() if cj else self.variables[i]).label() for i, cj in fac
+                f"({c})"
+                + "".join(
+                    "*" + (self.variables[i].conj() if cj else self.variables[i]).label()
+                    for i, cj in fac
                 )
                 for c, fac in terms
             )
@@ -533,11 +550,15 @@ def derive(
         initial state).  Default: ``model.conserves_excitations()``.
     """
     if isinstance(order, bool) or order not in (1, 2):
-        raise ClosureError(f"`order` must be 1 (mean field) or 2 (pair correlations), got {describe(order)}")
+        raise ClosureError(
+            f"`order` must be 1 (mean field) or 2 (pair correlations), got {describe(order)}"
+        )
     if u1 is None:
         u1 = model.conserves_excitations()
     elif u1 and not model.conserves_excitations():
-        raise ModelError("`u1=True` but the model does not conserve excitations (charged terms present)")
+        raise ModelError(
+            "`u1=True` but the model does not conserve excitations (charged terms present)"
+        )
     targets = list(moments) if moments is not None else _default_targets(model)
     if not u1 and moments is None:
         targets += [sigma_plus(e.name) for e in model.ensembles]
@@ -545,7 +566,9 @@ def derive(
     spaces = set(model.ensemble_names) | set(model.mode_names)
     for t in targets:
         if not isinstance(t, Moment):
-            raise ModelError(f"`moments` must hold collective.cumulants.Moment objects, got {describe(t)}")
+            raise ModelError(
+                f"`moments` must hold collective.cumulants.Moment objects, got {describe(t)}"
+            )
         unknown = {e for e, *_ in t.spins} | {b for b, *_ in t.bosons}
         unknown -= spaces
         if unknown:

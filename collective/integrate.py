@@ -64,7 +64,13 @@ _C = np.array(
         [-2.430093356833875, -0.2063599157091915, 0.0, 0.0, 0.0],
         [-0.1073529058151375, -9.594562251023355, -20.47028614809616, 0.0, 0.0],
         [7.496443313967647, -10.24680431464352, -33.99990352819905, 11.70890893206160, 0.0],
-        [8.083246795921522, -7.981132988064893, -31.52159432874371, 16.31930543123136, -6.058818238834054],
+        [
+            8.083246795921522,
+            -7.981132988064893,
+            -31.52159432874371,
+            16.31930543123136,
+            -6.058818238834054,
+        ],
     ]
 )
 
@@ -178,8 +184,24 @@ def _event_value(w, thr, y):
 
 @njit(cache=True)
 def integrate_one(
-    y0, t0, tout, coef, out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-    ev_w, ev_thr, ev_dir, ev_terminal, yout, stats,
+    y0,
+    t0,
+    tout,
+    coef,
+    out,
+    cidx,
+    fac,
+    rtol,
+    atol,
+    h0,
+    hmax,
+    max_steps,
+    ev_w,
+    ev_thr,
+    ev_dir,
+    ev_terminal,
+    yout,
+    stats,
 ):
     """Integrate one trajectory with Rodas4 from ``t0`` through the sorted output times ``tout``.
 
@@ -377,15 +399,49 @@ def integrate_one(
 
 @njit(cache=True, parallel=True)
 def integrate_batch(
-    y0s, t0, tout, coefs, out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-    ev_w, ev_thrs, ev_dir, ev_terminal, yout, stats, status, ev_times,
+    y0s,
+    t0,
+    tout,
+    coefs,
+    out,
+    cidx,
+    fac,
+    rtol,
+    atol,
+    h0,
+    hmax,
+    max_steps,
+    ev_w,
+    ev_thrs,
+    ev_dir,
+    ev_terminal,
+    yout,
+    stats,
+    status,
+    ev_times,
 ):
     """:func:`integrate_one` over many points in parallel (``prange`` over the first axis)."""
     P = y0s.shape[0]
     for p in prange(P):
         st, et = integrate_one(
-            y0s[p], t0, tout, coefs[p], out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-            ev_w, ev_thrs[p], ev_dir, ev_terminal, yout[p], stats[p],
+            y0s[p],
+            t0,
+            tout,
+            coefs[p],
+            out,
+            cidx,
+            fac,
+            rtol,
+            atol,
+            h0,
+            hmax,
+            max_steps,
+            ev_w,
+            ev_thrs[p],
+            ev_dir,
+            ev_terminal,
+            yout[p],
+            stats[p],
         )
         status[p] = st
         ev_times[p] = et
@@ -393,14 +449,48 @@ def integrate_batch(
 
 @njit(cache=True)
 def integrate_serial(
-    y0s, t0, tout, coefs, out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-    ev_w, ev_thrs, ev_dir, ev_terminal, yout, stats, status, ev_times,
+    y0s,
+    t0,
+    tout,
+    coefs,
+    out,
+    cidx,
+    fac,
+    rtol,
+    atol,
+    h0,
+    hmax,
+    max_steps,
+    ev_w,
+    ev_thrs,
+    ev_dir,
+    ev_terminal,
+    yout,
+    stats,
+    status,
+    ev_times,
 ):
     """Serial twin of :func:`integrate_batch` (no thread pool: fastest start for a few points)."""
     for p in range(y0s.shape[0]):
         st, et = integrate_one(
-            y0s[p], t0, tout, coefs[p], out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-            ev_w, ev_thrs[p], ev_dir, ev_terminal, yout[p], stats[p],
+            y0s[p],
+            t0,
+            tout,
+            coefs[p],
+            out,
+            cidx,
+            fac,
+            rtol,
+            atol,
+            h0,
+            hmax,
+            max_steps,
+            ev_w,
+            ev_thrs[p],
+            ev_dir,
+            ev_terminal,
+            yout[p],
+            stats[p],
         )
         status[p] = st
         ev_times[p] = et
@@ -497,8 +587,24 @@ def _bdf_interp(D, order, t, h, tq, out):
 
 @njit(cache=True)
 def bdf_one(
-    y0, t0, tout, coef, out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-    ev_w, ev_thr, ev_dir, ev_terminal, yout, stats,
+    y0,
+    t0,
+    tout,
+    coef,
+    out,
+    cidx,
+    fac,
+    rtol,
+    atol,
+    h0,
+    hmax,
+    max_steps,
+    ev_w,
+    ev_thr,
+    ev_dir,
+    ev_terminal,
+    yout,
+    stats,
 ):
     """Variable-order NDF (1-5) twin of :func:`integrate_one` (same arguments and outputs)."""
     n = y0.shape[0]
@@ -567,7 +673,7 @@ def bdf_one(
     fn = np.empty(n)
     err = np.empty(n)
     yint = np.empty(n)
-    newton_tol = max(10.0 * 2.220446049250313e-16 / rtol, min(0.03, rtol ** 0.5))
+    newton_tol = max(10.0 * 2.220446049250313e-16 / rtol, min(0.03, rtol**0.5))
     ev_prev = _event_value(ev_w, ev_thr, y)
     status = OK
     while kout < nout:
@@ -639,7 +745,10 @@ def bdf_one(
                     rate = -1.0
                     if dy_old > 0.0:
                         rate = dyn / dy_old
-                    if rate >= 0.0 and (rate >= 1.0 or rate ** (_NEWTON_MAXITER - k) / (1.0 - rate) * dyn > newton_tol):
+                    if rate >= 0.0 and (
+                        rate >= 1.0
+                        or rate ** (_NEWTON_MAXITER - k) / (1.0 - rate) * dyn > newton_tol
+                    ):
                         break
                     for i in range(n):
                         ynew[i] += dy[i]
@@ -759,13 +868,47 @@ def bdf_one(
 
 @njit(cache=True)
 def bdf_serial(
-    y0s, t0, tout, coefs, out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-    ev_w, ev_thrs, ev_dir, ev_terminal, yout, stats, status, ev_times,
+    y0s,
+    t0,
+    tout,
+    coefs,
+    out,
+    cidx,
+    fac,
+    rtol,
+    atol,
+    h0,
+    hmax,
+    max_steps,
+    ev_w,
+    ev_thrs,
+    ev_dir,
+    ev_terminal,
+    yout,
+    stats,
+    status,
+    ev_times,
 ):
     for p in range(y0s.shape[0]):
         st, et = bdf_one(
-            y0s[p], t0, tout, coefs[p], out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-            ev_w, ev_thrs[p], ev_dir, ev_terminal, yout[p], stats[p],
+            y0s[p],
+            t0,
+            tout,
+            coefs[p],
+            out,
+            cidx,
+            fac,
+            rtol,
+            atol,
+            h0,
+            hmax,
+            max_steps,
+            ev_w,
+            ev_thrs[p],
+            ev_dir,
+            ev_terminal,
+            yout[p],
+            stats[p],
         )
         status[p] = st
         ev_times[p] = et
@@ -773,14 +916,48 @@ def bdf_serial(
 
 @njit(cache=True, parallel=True)
 def bdf_batch(
-    y0s, t0, tout, coefs, out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-    ev_w, ev_thrs, ev_dir, ev_terminal, yout, stats, status, ev_times,
+    y0s,
+    t0,
+    tout,
+    coefs,
+    out,
+    cidx,
+    fac,
+    rtol,
+    atol,
+    h0,
+    hmax,
+    max_steps,
+    ev_w,
+    ev_thrs,
+    ev_dir,
+    ev_terminal,
+    yout,
+    stats,
+    status,
+    ev_times,
 ):
     P = y0s.shape[0]
     for p in prange(P):
         st, et = bdf_one(
-            y0s[p], t0, tout, coefs[p], out, cidx, fac, rtol, atol, h0, hmax, max_steps,
-            ev_w, ev_thrs[p], ev_dir, ev_terminal, yout[p], stats[p],
+            y0s[p],
+            t0,
+            tout,
+            coefs[p],
+            out,
+            cidx,
+            fac,
+            rtol,
+            atol,
+            h0,
+            hmax,
+            max_steps,
+            ev_w,
+            ev_thrs[p],
+            ev_dir,
+            ev_terminal,
+            yout[p],
+            stats[p],
         )
         status[p] = st
         ev_times[p] = et

@@ -12,8 +12,6 @@ depends on parameter values and is refilled for each sweep point, so one compile
 
 from __future__ import annotations
 
-import cmath
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from .cumulants import Equations, Moment
-from .errors import ModelError, describe
+from .errors import ModelError
 from .model import InitialState, Model
 
 __all__ = ["Lowered", "lower"]
@@ -90,7 +88,9 @@ class Lowered:
         re, im = self.components[i]
         return re, im, cj
 
-    def initial_state(self, model: Model, initial: InitialState, values: Mapping[str, float] | None = None) -> np.ndarray:
+    def initial_state(
+        self, model: Model, initial: InitialState, values: Mapping[str, float] | None = None
+    ) -> np.ndarray:
         """Real state vector of an uncorrelated product initial state (exact moments)."""
         initial.check(model)
         y = np.zeros(self.n)
@@ -112,7 +112,14 @@ def product_moment(m: Moment, initial: InitialState) -> complex:
         alpha, nth = initial.mode_state(b)
         tot = 0j
         for k in range(min(p, q) + 1):
-            tot += comb(p, k) * comb(q, k) * factorial(k) * nth**k * alpha.conjugate() ** (p - k) * alpha ** (q - k)
+            tot += (
+                comb(p, k)
+                * comb(q, k)
+                * factorial(k)
+                * nth**k
+                * alpha.conjugate() ** (p - k)
+                * alpha ** (q - k)
+            )
         val *= tot
     return val
 
@@ -207,4 +214,3 @@ def _product(opts):
     for a in first:
         for r in _product(rest):
             yield (a,) + r
-

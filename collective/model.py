@@ -18,7 +18,7 @@ from typing import Any
 
 import sympy as sp
 
-from .algebra import Gen, Op, Jm, Jp
+from .algebra import Gen, Jm, Jp, Op
 from .errors import ModelError, describe
 
 __all__ = [
@@ -67,7 +67,9 @@ class Ensemble:
         _check_name("name", self.name)
         n = self.N
         if isinstance(n, bool) or not isinstance(n, (int, float)) or not math.isfinite(n):
-            raise ModelError(f"`N` of ensemble {self.name!r} must be a positive integer, got {describe(n)}")
+            raise ModelError(
+                f"`N` of ensemble {self.name!r} must be a positive integer, got {describe(n)}"
+            )
         if float(n) != int(n) or int(n) < 1:
             raise ModelError(
                 f"`N` of ensemble {self.name!r} must be a positive integer (N >= 1), got {describe(n)}"
@@ -87,7 +89,9 @@ class Mode:
     def __post_init__(self) -> None:
         _check_name("name", self.name)
         if not isinstance(self.cutoff, int) or self.cutoff < 2:
-            raise ModelError(f"`cutoff` of mode {self.name!r} must be an integer >= 2, got {describe(self.cutoff)}")
+            raise ModelError(
+                f"`cutoff` of mode {self.name!r} must be an integer >= 2, got {describe(self.cutoff)}"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,7 +108,9 @@ class Parameter:
         _check_name("name", self.name)
         v = self.value
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(float(v)):
-            raise ModelError(f"parameter `{self.name}` must be a finite real number, got {describe(v)}")
+            raise ModelError(
+                f"parameter `{self.name}` must be a finite real number, got {describe(v)}"
+            )
         if self.nonnegative and v < 0:
             raise ModelError(
                 f"parameter `{self.name}` must be >= 0 ({self.description or 'a rate'}), got {v!r}"
@@ -128,7 +134,9 @@ class Dissipator:
 
     def __post_init__(self) -> None:
         if not isinstance(self.jump, Op) or len(self.jump) == 0:
-            raise ModelError(f"`jump` must be a non-zero operator (collective.Op), got {describe(self.jump)}")
+            raise ModelError(
+                f"`jump` must be a non-zero operator (collective.Op), got {describe(self.jump)}"
+            )
         if self.convention not in CONVENTIONS:
             raise ModelError(
                 f"`convention` must be one of {sorted(CONVENTIONS)}, got {describe(self.convention)}"
@@ -213,7 +221,9 @@ class Model:
         if dup:
             raise ModelError(f"`ensembles`/`modes` names must be unique, repeated: {dup}")
         if not names:
-            raise ModelError("`ensembles` and `modes` are both empty: a model needs at least one space")
+            raise ModelError(
+                "`ensembles` and `modes` are both empty: a model needs at least one space"
+            )
         pnames = [p.name for p in self.parameters]
         pdup = sorted({n for n in pnames if pnames.count(n) > 1})
         if pdup:
@@ -234,12 +244,16 @@ class Model:
                             f"{where} acts on unknown ensemble {g.space!r}; ensembles: {sorted(ens)}"
                         )
                     if not g.is_spin and g.space not in modes:
-                        raise ModelError(f"{where} acts on unknown mode {g.space!r}; modes: {sorted(modes)}")
+                        raise ModelError(
+                            f"{where} acts on unknown mode {g.space!r}; modes: {sorted(modes)}"
+                        )
                 new_terms[word] = self._check_coeff(c, known, where)
             return Op(new_terms)
 
         if not isinstance(self.hamiltonian, Op):
-            raise ModelError(f"`hamiltonian` must be a collective.Op, got {describe(self.hamiltonian)}")
+            raise ModelError(
+                f"`hamiltonian` must be a collective.Op, got {describe(self.hamiltonian)}"
+            )
         ham = check_op(self.hamiltonian, "`hamiltonian`")
         diff = ham - ham.dag()
         if len(diff) and any(sp.simplify(c) != 0 for _, c in diff):
@@ -256,7 +270,9 @@ class Model:
         locs = []
         for i, d in enumerate(self.local_dissipators):
             if not isinstance(d, LocalDissipator):
-                raise ModelError(f"`local_dissipators[{i}]` must be a LocalDissipator, got {describe(d)}")
+                raise ModelError(
+                    f"`local_dissipators[{i}]` must be a LocalDissipator, got {describe(d)}"
+                )
             if d.ensemble not in ens:
                 raise ModelError(
                     f"`local_dissipators[{i}].ensemble` is {d.ensemble!r}, not one of {sorted(ens)}"
@@ -278,7 +294,11 @@ class Model:
                 v = complex(val)
             except TypeError as exc:  # pragma: no cover - defensive
                 raise ModelError(f"{where} does not evaluate to a number: {c}") from exc
-            if not (math.isfinite(v.real) and math.isfinite(v.imag)) or abs(v.imag) > 1e-14 or v.real < 0:
+            if (
+                not (math.isfinite(v.real) and math.isfinite(v.imag))
+                or abs(v.imag) > 1e-14
+                or v.real < 0
+            ):
                 raise ModelError(
                     f"{where} must be a finite non-negative real rate, got {c} = {v!r} "
                     f"with the default parameter values"
@@ -318,7 +338,9 @@ class Model:
         for p in self.parameters:
             if p.name == name:
                 return p
-        raise ModelError(f"unknown parameter {name!r}; parameters: {[p.name for p in self.parameters]}")
+        raise ModelError(
+            f"unknown parameter {name!r}; parameters: {[p.name for p in self.parameters]}"
+        )
 
     def with_values(self, **values: float) -> Model:
         """A copy with new parameter values and/or ensemble sizes (``N_<ensemble>=...``)."""
@@ -375,7 +397,9 @@ class Model:
         for d in self.dissipators:
             lines.append(f"  {d.rate} * {d.convention}[{d.jump!r}]  {d.label}")
         for d in self.local_dissipators:
-            lines.append(f"  {d.rate} * sum_i {d.convention}[sigma_{d.site_op}] on {d.ensemble} {d.label}")
+            lines.append(
+                f"  {d.rate} * sum_i {d.convention}[sigma_{d.site_op}] on {d.ensemble} {d.label}"
+            )
         for p in self.parameters:
             lines.append(f"  {p.name} = {p.value} [{p.units}] {p.description}")
         return "\n".join(lines)
@@ -396,13 +420,26 @@ def collective_reservoir(
     K[jump] + gamma nbar K[jump^+]`` (the second term is dropped when ``nbar`` is literally 0)."""
     gamma = sp.sympify(gamma)
     nbar = sp.sympify(nbar)
-    out = [Dissipator(jump=jump, rate=gamma * (nbar + 1), convention=convention, label=f"{label} down".strip())]
+    out = [
+        Dissipator(
+            jump=jump, rate=gamma * (nbar + 1), convention=convention, label=f"{label} down".strip()
+        )
+    ]
     if not (nbar.is_number and nbar == 0):
-        out.append(Dissipator(jump=jump.dag(), rate=gamma * nbar, convention=convention, label=f"{label} up".strip()))
+        out.append(
+            Dissipator(
+                jump=jump.dag(),
+                rate=gamma * nbar,
+                convention=convention,
+                label=f"{label} up".strip(),
+            )
+        )
     return tuple(out)
 
 
-def collective_pump(ensemble: str, rate: Any, *, convention: str = "D", label: str = "pump") -> Dissipator:
+def collective_pump(
+    ensemble: str, rate: Any, *, convention: str = "D", label: str = "pump"
+) -> Dissipator:
     """Incoherent collective pumping ``rate * K[J^+_ensemble]``."""
     return Dissipator(jump=Jp(ensemble), rate=rate, convention=convention, label=label)
 
@@ -440,9 +477,16 @@ class InitialState:
             try:
                 sx, sy, sz = (float(x) for x in v)
             except (TypeError, ValueError) as exc:
-                raise ModelError(f"`spins[{e!r}]` must be a Bloch vector (sx, sy, sz), got {describe(v)}") from exc
-            if not all(math.isfinite(x) for x in (sx, sy, sz)) or sx * sx + sy * sy + sz * sz > 1 + 1e-12:
-                raise ModelError(f"`spins[{e!r}]` must be a finite Bloch vector with |s| <= 1, got {describe(v)}")
+                raise ModelError(
+                    f"`spins[{e!r}]` must be a Bloch vector (sx, sy, sz), got {describe(v)}"
+                ) from exc
+            if (
+                not all(math.isfinite(x) for x in (sx, sy, sz))
+                or sx * sx + sy * sy + sz * sz > 1 + 1e-12
+            ):
+                raise ModelError(
+                    f"`spins[{e!r}]` must be a finite Bloch vector with |s| <= 1, got {describe(v)}"
+                )
             spins[e] = (sx, sy, sz)
         modes = {}
         for m, v in dict(self.modes).items():
@@ -452,7 +496,9 @@ class InitialState:
             except (TypeError, ValueError) as exc:
                 raise ModelError(f"`modes[{m!r}]` must be (alpha, nth), got {describe(v)}") from exc
             if nth < 0 or not math.isfinite(nth) or not math.isfinite(abs(alpha)):
-                raise ModelError(f"`modes[{m!r}]` needs finite alpha and nth >= 0, got {describe(v)}")
+                raise ModelError(
+                    f"`modes[{m!r}]` needs finite alpha and nth >= 0, got {describe(v)}"
+                )
             modes[m] = (alpha, nth)
         object.__setattr__(self, "spins", spins)
         object.__setattr__(self, "modes", modes)
@@ -483,16 +529,20 @@ class InitialState:
     def check(self, model: Model) -> None:
         for e in self.spins:
             if e not in model.ensemble_names:
-                raise ModelError(f"initial state names unknown ensemble {e!r}; ensembles: {list(model.ensemble_names)}")
+                raise ModelError(
+                    f"initial state names unknown ensemble {e!r}; ensembles: {list(model.ensemble_names)}"
+                )
         for m in self.modes:
             if m not in model.mode_names:
-                raise ModelError(f"initial state names unknown mode {m!r}; modes: {list(model.mode_names)}")
+                raise ModelError(
+                    f"initial state names unknown mode {m!r}; modes: {list(model.mode_names)}"
+                )
 
     def conserves_excitations(self) -> bool:
         """True when every first moment with non-zero U(1) charge vanishes (no coherence)."""
-        return all(abs(sx) < 1e-300 and abs(sy) < 1e-300 for sx, sy, _ in self.spins.values()) and all(
-            abs(a) == 0 for a, _ in self.modes.values()
-        )
+        return all(
+            abs(sx) < 1e-300 and abs(sy) < 1e-300 for sx, sy, _ in self.spins.values()
+        ) and all(abs(a) == 0 for a, _ in self.modes.values())
 
 
 def generators_of(dissipators: Iterable[Dissipator]) -> set[Gen]:

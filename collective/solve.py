@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time as _time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,8 @@ import sympy as sp
 import xarray as xr
 
 from . import __version__
-from .cumulants import Equations, Moment, close_moment, derive as _derive_uncached
+from .cumulants import Equations, Moment, close_moment
+from .cumulants import derive as _derive_uncached
 from .errors import IntegrationError, ModelError, describe
 from .integrate import (
     STATUS_MESSAGES,
@@ -38,13 +39,21 @@ from .integrate import (
     rhs_batch,
     rhs_serial,
 )
-
-# method -> (serial kernel, parallel kernel)
-METHODS = {"rodas4": (integrate_serial, integrate_batch), "bdf": (bdf_serial, bdf_batch)}
 from .lowering import Lowered, lower
 from .model import InitialState, Model
 
-__all__ = ["SolverOptions", "StopEvent", "derive", "compile_model", "solve", "sweep", "meanfield_seed"]
+# method -> (serial kernel, parallel kernel)
+METHODS = {"rodas4": (integrate_serial, integrate_batch), "bdf": (bdf_serial, bdf_batch)}
+
+__all__ = [
+    "SolverOptions",
+    "StopEvent",
+    "derive",
+    "compile_model",
+    "solve",
+    "sweep",
+    "meanfield_seed",
+]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -73,7 +82,9 @@ class SolverOptions:
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
-            raise ModelError(f"`method` must be one of {sorted(METHODS)}, got {describe(self.method)}")
+            raise ModelError(
+                f"`method` must be one of {sorted(METHODS)}, got {describe(self.method)}"
+            )
         if not (isinstance(self.rtol, (int, float)) and math.isfinite(self.rtol) and self.rtol > 0):
             raise ModelError(f"`rtol` must be a finite positive number, got {describe(self.rtol)}")
         if self.rtol < 1e-15:
@@ -81,11 +92,19 @@ class SolverOptions:
         if isinstance(self.atol, Mapping):
             for k, v in self.atol.items():
                 if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                    raise ModelError(f"`atol[{k!r}]` must be a finite positive number, got {describe(v)}")
-        elif not (isinstance(self.atol, (int, float)) and math.isfinite(self.atol) and self.atol > 0):
-            raise ModelError(f"`atol` must be a finite positive number or a mapping, got {describe(self.atol)}")
+                    raise ModelError(
+                        f"`atol[{k!r}]` must be a finite positive number, got {describe(v)}"
+                    )
+        elif not (
+            isinstance(self.atol, (int, float)) and math.isfinite(self.atol) and self.atol > 0
+        ):
+            raise ModelError(
+                f"`atol` must be a finite positive number or a mapping, got {describe(self.atol)}"
+            )
         if not (isinstance(self.max_steps, int) and self.max_steps > 0):
-            raise ModelError(f"`max_steps` must be a positive integer, got {describe(self.max_steps)}")
+            raise ModelError(
+                f"`max_steps` must be a positive integer, got {describe(self.max_steps)}"
+            )
         if not (self.h0 >= 0 and math.isfinite(self.h0)):
             raise ModelError(f"`h0` must be >= 0 (0 = automatic), got {describe(self.h0)}")
         if not self.hmax > 0:
@@ -95,7 +114,9 @@ class SolverOptions:
         if isinstance(self.atol, Mapping):
             unknown = sorted(set(self.atol) - set(low.names))
             if unknown:
-                raise ModelError(f"`atol` names unknown components {unknown}; valid: {list(low.names)}")
+                raise ModelError(
+                    f"`atol` names unknown components {unknown}; valid: {list(low.names)}"
+                )
             return np.array([float(self.atol.get(nm, self.atol_default)) for nm in low.names])
         return np.full(low.n, float(self.atol))
 
@@ -158,7 +179,9 @@ def _model_meta(model: Model, order: int, u1: bool) -> tuple[tuple, str]:
     return hit[1] + (order, u1), hit[2]
 
 
-def compile_model(model: Model, order: int = 2, *, u1: bool | None = None) -> tuple[Equations, Lowered]:
+def compile_model(
+    model: Model, order: int = 2, *, u1: bool | None = None
+) -> tuple[Equations, Lowered]:
     """Derive and lower ``model`` at ``order`` (cached by the model's structure: parameter values and
     ensemble sizes are not part of the key, they enter only through the coefficient vector)."""
     if u1 is None:
@@ -166,7 +189,9 @@ def compile_model(model: Model, order: int = 2, *, u1: bool | None = None) -> tu
     key, _ = _model_meta(model, order, bool(u1))
     if key not in _CACHE:
         eqs = _derive_uncached(model, order, u1=u1)
-        names = sorted({p.name for p in model.parameters} | {f"N_{e}" for e in model.ensemble_names})
+        names = sorted(
+            {p.name for p in model.parameters} | {f"N_{e}" for e in model.ensemble_names}
+        )
         _CACHE[key] = (eqs, lower(eqs, names))
     return _CACHE[key]
 
@@ -179,7 +204,9 @@ def derive(model: Model, order: int = 2, *, u1: bool | None = None) -> Equations
 # --------------------------------------------------------------------------------------------------
 # initial states
 # --------------------------------------------------------------------------------------------------
-def meanfield_seed(model: Model, initial: InitialState, values: Mapping[str, float] | None = None) -> InitialState:
+def meanfield_seed(
+    model: Model, initial: InitialState, values: Mapping[str, float] | None = None
+) -> InitialState:
     r"""Documented mean-field seed for inverted ensembles.
 
     A fully (or partly) inverted ensemble without coherence is a fixed point of the order-1
@@ -303,9 +330,26 @@ def sweep(
     serial, parallel = METHODS[opts.method]
     run, rhs_many = (serial, rhs_serial) if P == 1 else (parallel, rhs_batch)
     run(
-        y0s, float(t0), tout, coefs, low.out, low.cidx, low.fac, float(opts.rtol), atol,
-        float(opts.h0), float(opts.hmax), int(opts.max_steps), ev_w, ev_thr, int(ev_dir), bool(ev_term),
-        yout, stats, status, ev_times,
+        y0s,
+        float(t0),
+        tout,
+        coefs,
+        low.out,
+        low.cidx,
+        low.fac,
+        float(opts.rtol),
+        atol,
+        float(opts.h0),
+        float(opts.hmax),
+        int(opts.max_steps),
+        ev_w,
+        ev_thr,
+        int(ev_dir),
+        bool(ev_term),
+        yout,
+        stats,
+        status,
+        ev_times,
     )
     wall = _time.time() - start
     dy = np.zeros_like(yout)
@@ -349,8 +393,16 @@ def solve(
     """Integrate one trajectory; see :func:`sweep` for the arguments.  Raises
     :class:`~collective.errors.IntegrationError` if the integrator fails (``raise_on_failure``)."""
     ds = sweep(
-        model, times, None, order=order, initials=initial, event=event, options=options, seed=seed,
-        t0=t0, **solver_kw,
+        model,
+        times,
+        None,
+        order=order,
+        initials=initial,
+        event=event,
+        options=options,
+        seed=seed,
+        t0=t0,
+        **solver_kw,
     ).isel(point=0, drop=True)
     if raise_on_failure and int(ds.status) != 0:
         raise IntegrationError(f"integration failed: {str(ds.status_message.values)}")
@@ -389,18 +441,41 @@ def _assemble(model, eqs, low, tout, Y, dY, values, status, stats, ev_times, eve
     }
     data: dict[str, Any] = {}
     if ens:
-        coords["ensemble"] = ("ensemble", np.array(ens, dtype=object), {"long_name": "spin ensemble", "units": "1"})
-        coords["ensemble_b"] = ("ensemble_b", np.array(ens, dtype=object), {"long_name": "spin ensemble (second index)", "units": "1"})
+        coords["ensemble"] = (
+            "ensemble",
+            np.array(ens, dtype=object),
+            {"long_name": "spin ensemble", "units": "1"},
+        )
+        coords["ensemble_b"] = (
+            "ensemble_b",
+            np.array(ens, dtype=object),
+            {"long_name": "spin ensemble (second index)", "units": "1"},
+        )
         Nv = np.array([[v[f"N_{e}"] for e in ens] for v in values])  # (P, E)
-        sz = np.stack([_moment_values(eqs, low, Moment(((e, 0, 0, 1),), ()), Y).real for e in ens], axis=-1)
-        dsz = np.stack([_moment_values(eqs, low, Moment(((e, 0, 0, 1),), ()), dY).real for e in ens], axis=-1)
-        data["energy_density"] = (("point", "time", "ensemble"), 0.5 * sz + 0.5,
-                                  {"long_name": "energy density E/(N hbar omega_0)", "units": "1"})
-        data["energy_rate"] = (("point", "time", "ensemble"), 0.5 * dsz,
-                               {"long_name": "rate of change of the energy density (from the equations' right-hand side)",
-                                "units": f"1/({tu})"})
-        data["Jz"] = (("point", "time", "ensemble"), 0.5 * sz * Nv[:, None, :],
-                      {"long_name": "<J^z>", "units": "1"})
+        sz = np.stack(
+            [_moment_values(eqs, low, Moment(((e, 0, 0, 1),), ()), Y).real for e in ens], axis=-1
+        )
+        dsz = np.stack(
+            [_moment_values(eqs, low, Moment(((e, 0, 0, 1),), ()), dY).real for e in ens], axis=-1
+        )
+        data["energy_density"] = (
+            ("point", "time", "ensemble"),
+            0.5 * sz + 0.5,
+            {"long_name": "energy density E/(N hbar omega_0)", "units": "1"},
+        )
+        data["energy_rate"] = (
+            ("point", "time", "ensemble"),
+            0.5 * dsz,
+            {
+                "long_name": "rate of change of the energy density (from the equations' right-hand side)",
+                "units": f"1/({tu})",
+            },
+        )
+        data["Jz"] = (
+            ("point", "time", "ensemble"),
+            0.5 * sz * Nv[:, None, :],
+            {"long_name": "<J^z>", "units": "1"},
+        )
         jj = np.zeros((P, tout.size, len(ens), len(ens)), dtype=complex)
         for a, e in enumerate(ens):
             for b, f in enumerate(ens):
@@ -411,33 +486,75 @@ def _assemble(model, eqs, low, tout, Y, dY, values, status, stats, ev_times, eve
                 else:
                     spins = tuple(sorted([(e, 1, 0, 0), (f, 0, 1, 0)]))
                     jj[:, :, a, b] = Na * Nb * _moment_values(eqs, low, Moment(spins, ()), Y)
-        data["JpJm"] = (("point", "time", "ensemble", "ensemble_b"), jj.real,
-                        {"long_name": "Re <J^+_mu J^-_nu>", "units": "1"})
-        data["JpJm_imag"] = (("point", "time", "ensemble", "ensemble_b"), jj.imag,
-                             {"long_name": "Im <J^+_mu J^-_nu>", "units": "1"})
+        data["JpJm"] = (
+            ("point", "time", "ensemble", "ensemble_b"),
+            jj.real,
+            {"long_name": "Re <J^+_mu J^-_nu>", "units": "1"},
+        )
+        data["JpJm_imag"] = (
+            ("point", "time", "ensemble", "ensemble_b"),
+            jj.imag,
+            {"long_name": "Im <J^+_mu J^-_nu>", "units": "1"},
+        )
         coords["N"] = (("point", "ensemble"), Nv, {"long_name": "ensemble size", "units": "1"})
     if modes:
-        coords["mode"] = ("mode", np.array(modes, dtype=object), {"long_name": "bosonic mode", "units": "1"})
-        nm = np.stack([_moment_values(eqs, low, Moment((), ((m, 1, 1),)), Y).real for m in modes], axis=-1)
-        am = np.stack([_moment_values(eqs, low, Moment((), ((m, 0, 1),)), Y) for m in modes], axis=-1)
+        coords["mode"] = (
+            "mode",
+            np.array(modes, dtype=object),
+            {"long_name": "bosonic mode", "units": "1"},
+        )
+        nm = np.stack(
+            [_moment_values(eqs, low, Moment((), ((m, 1, 1),)), Y).real for m in modes], axis=-1
+        )
+        am = np.stack(
+            [_moment_values(eqs, low, Moment((), ((m, 0, 1),)), Y) for m in modes], axis=-1
+        )
         data["n_mode"] = (("point", "time", "mode"), nm, {"long_name": "<a^+ a>", "units": "1"})
         data["a_re"] = (("point", "time", "mode"), am.real, {"long_name": "Re <a>", "units": "1"})
         data["a_im"] = (("point", "time", "mode"), am.imag, {"long_name": "Im <a>", "units": "1"})
     for k, (nm_, long_name, lab) in enumerate(low.labels):
-        data[nm_] = (("point", "time"), Y[:, :, k], {"long_name": long_name, "units": "1", "moment": lab})
+        data[nm_] = (
+            ("point", "time"),
+            Y[:, :, k],
+            {"long_name": long_name, "units": "1", "moment": lab},
+        )
     for p in model.parameters:
-        coords[p.name] = ("point", np.array([v[p.name] for v in values]),
-                          {"long_name": p.description or p.name, "units": p.units})
-    data["status"] = ("point", status.astype(np.int32),
-                      {"long_name": "integration status (0 ok)", "units": "1",
-                       "flag_values": np.array(sorted(STATUS_MESSAGES), dtype=np.int32),
-                       "flag_meanings": " ".join(STATUS_MESSAGES[k].replace(" ", "_").replace(":", "") for k in sorted(STATUS_MESSAGES))})
-    data["status_message"] = ("point", np.array([STATUS_MESSAGES[int(s)] for s in status], dtype=object),
-                              {"long_name": "integration status message", "units": "1"})
+        coords[p.name] = (
+            "point",
+            np.array([v[p.name] for v in values]),
+            {"long_name": p.description or p.name, "units": p.units},
+        )
+    data["status"] = (
+        "point",
+        status.astype(np.int32),
+        {
+            "long_name": "integration status (0 ok)",
+            "units": "1",
+            "flag_values": np.array(sorted(STATUS_MESSAGES), dtype=np.int32),
+            "flag_meanings": " ".join(
+                STATUS_MESSAGES[k].replace(" ", "_").replace(":", "")
+                for k in sorted(STATUS_MESSAGES)
+            ),
+        },
+    )
+    data["status_message"] = (
+        "point",
+        np.array([STATUS_MESSAGES[int(s)] for s in status], dtype=object),
+        {"long_name": "integration status message", "units": "1"},
+    )
     for j, nm_ in enumerate(("n_steps", "n_rejected", "nfev", "njev", "nlu")):
-        data[nm_] = ("point", stats[:, j].astype(np.int64), {"long_name": f"integrator statistic {nm_}", "units": "1"})
+        data[nm_] = (
+            "point",
+            stats[:, j].astype(np.int64),
+            {"long_name": f"integrator statistic {nm_}", "units": "1"},
+        )
     if event is not None:
-        data["event_time"] = ("point", ev_times,
-                              {"long_name": f"first time energy_density[{event.ensemble}] crosses {event.threshold}",
-                               "units": tu})
+        data["event_time"] = (
+            "point",
+            ev_times,
+            {
+                "long_name": f"first time energy_density[{event.ensemble}] crosses {event.threshold}",
+                "units": tu,
+            },
+        )
     return xr.Dataset(data, coords=coords)

@@ -28,7 +28,9 @@ def battery_names(m: int) -> tuple[str, ...]:
 def _per_battery(arg: str, value, m: int) -> list:
     if isinstance(value, (list, tuple)):
         if len(value) != m:
-            raise ModelError(f"`{arg}` has {len(value)} entries for reservoirs={m}: give one per battery")
+            raise ModelError(
+                f"`{arg}` has {len(value)} entries for reservoirs={m}: give one per battery"
+            )
         return list(value)
     return [value] * m
 
@@ -61,7 +63,12 @@ def dias2024(
     ----------
     Dias et al. (2024), Eq. (4); energy density Eq. (3).
     """
-    if isinstance(reservoirs, bool) or not isinstance(reservoirs, (int, float)) or int(reservoirs) != reservoirs or reservoirs < 1:
+    if (
+        isinstance(reservoirs, bool)
+        or not isinstance(reservoirs, (int, float))
+        or int(reservoirs) != reservoirs
+        or reservoirs < 1
+    ):
         raise ModelError(f"`reservoirs` must be an integer >= 1, got {describe(reservoirs)}")
     m = int(reservoirs)
     names = battery_names(m)
@@ -71,26 +78,59 @@ def dias2024(
     if isinstance(gamma_down, (list, tuple)):
         rate_syms = []
         for name, g in zip(names, rates):
-            params.append(Parameter(name=f"gamma_down_{name}", value=g, units="1/[t]", nonnegative=True,
-                                    description=f"collective decay rate of reservoir {name}"))
+            params.append(
+                Parameter(
+                    name=f"gamma_down_{name}",
+                    value=g,
+                    units="1/[t]",
+                    nonnegative=True,
+                    description=f"collective decay rate of reservoir {name}",
+                )
+            )
             rate_syms.append(param(f"gamma_down_{name}"))
     else:
-        params.append(Parameter(name="gamma_down", value=rates[0], units="1/[t]", nonnegative=True,
-                                description="collective decay rate of each reservoir"))
+        params.append(
+            Parameter(
+                name="gamma_down",
+                value=rates[0],
+                units="1/[t]",
+                nonnegative=True,
+                description="collective decay rate of each reservoir",
+            )
+        )
         rate_syms = [param("gamma_down")] * m
-    params.append(Parameter(name="gamma_up", value=gamma_up, units="1/[t]", nonnegative=True,
-                            description="collective pumping rate of the charger"))
-    params.append(Parameter(name="nbar", value=nbar, units="1", nonnegative=True,
-                            description="mean thermal occupation of each reservoir"))
+    params.append(
+        Parameter(
+            name="gamma_up",
+            value=gamma_up,
+            units="1/[t]",
+            nonnegative=True,
+            description="collective pumping rate of the charger",
+        )
+    )
+    params.append(
+        Parameter(
+            name="nbar",
+            value=nbar,
+            units="1",
+            nonnegative=True,
+            description="mean thermal occupation of each reservoir",
+        )
+    )
     # rates stay symbolic even at 0, so sweeps over gamma_up / nbar reuse one derivation
     nb = param("nbar")
     dissipators: list[Dissipator] = []
     for name, g in zip(names, rate_syms):
-        dissipators += collective_reservoir(Jm("C") + Jm(name), g, nb, convention="L", label=f"reservoir {name}")
-    dissipators.append(Dissipator(jump=Jp("C"), rate=param("gamma_up"), convention="L", label="pump C"))
+        dissipators += collective_reservoir(
+            Jm("C") + Jm(name), g, nb, convention="L", label=f"reservoir {name}"
+        )
+    dissipators.append(
+        Dissipator(jump=Jp("C"), rate=param("gamma_up"), convention="L", label="pump C")
+    )
     return Model(
         name="dias2024",
-        ensembles=(Ensemble(name="C", N=N_C),) + tuple(Ensemble(name=n, N=s) for n, s in zip(names, sizes)),
+        ensembles=(Ensemble(name="C", N=N_C),)
+        + tuple(Ensemble(name=n, N=s) for n, s in zip(names, sizes)),
         dissipators=tuple(dissipators),
         parameters=tuple(params),
         time_unit="[t]",
@@ -107,11 +147,26 @@ register(
         "with the charger, plus collective pumping of the charger (Dias et al. 2024, Eq. (4)).",
         reference="shared/papers/004_3737e21b5a1ad236.txt, Eq. (4)",
         args=(
-            PresetArg(name="reservoirs", default=1, description="number of reservoirs/batteries m", structural=True),
+            PresetArg(
+                name="reservoirs",
+                default=1,
+                description="number of reservoirs/batteries m",
+                structural=True,
+            ),
             PresetArg(name="N_C", default=10_000_000, description="charger size"),
             PresetArg(name="N_B", default=100, description="battery size (each)"),
-            PresetArg(name="gamma_down", default=1.0, units="1/[t]", description="collective decay rate per reservoir"),
-            PresetArg(name="gamma_up", default=0.0, units="1/[t]", description="collective pump rate on the charger"),
+            PresetArg(
+                name="gamma_down",
+                default=1.0,
+                units="1/[t]",
+                description="collective decay rate per reservoir",
+            ),
+            PresetArg(
+                name="gamma_up",
+                default=0.0,
+                units="1/[t]",
+                description="collective pump rate on the charger",
+            ),
             PresetArg(name="nbar", default=0.0, description="reservoir mean thermal occupation"),
         ),
     )

@@ -92,7 +92,9 @@ def reference(low, coef, y0):
         jacobian(y, coef, low.out, low.cidx, low.fac, J)
         return J
 
-    sol = solve_ivp(f, (0, TIMES[-1]), y0, method="Radau", t_eval=TIMES, rtol=1e-12, atol=1e-16, jac=jac)
+    sol = solve_ivp(
+        f, (0, TIMES[-1]), y0, method="Radau", t_eval=TIMES, rtol=1e-12, atol=1e-16, jac=jac
+    )
     assert sol.success, sol.message
     return sol.y.T
 
@@ -170,7 +172,9 @@ def cold_warm_start():
         env = dict(os.environ, NUMBA_CACHE_DIR=d)
         res = []
         for _ in range(2):
-            p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+            p = subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            )
             imp, run = map(float, p.stdout.split())
             res.append((imp, run))
     return res
@@ -179,7 +183,9 @@ def cold_warm_start():
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=1000)
-    ap.add_argument("--skip-start", action="store_true", help="skip the cold/warm start subprocesses")
+    ap.add_argument(
+        "--skip-start", action="store_true", help="skip the cold/warm start subprocesses"
+    )
     args = ap.parse_args()
     rows = []
     for name, model, init, ens in problems():
@@ -195,12 +201,16 @@ def main() -> None:
         t1, ds = timeit(lambda: c.solve(model, TIMES, initial=init, rtol=RTOL, atol=ATOL))
         err = float(np.max(np.abs(ds.energy_density.sel(ensemble=ens).values - e_ref)))
         pts = [{}] * args.batch
-        tb, dsb = timeit(lambda: c.sweep(model, TIMES, pts, initials=init, rtol=RTOL, atol=ATOL), repeat=1)
+        tb, dsb = timeit(
+            lambda: c.sweep(model, TIMES, pts, initials=init, rtol=RTOL, atol=ATOL), repeat=1
+        )
         rows.append((name, "collective Rodas4", t1, tb / args.batch, int(ds.n_steps), err))
         # equal-error comparisons: collective Rodas4 at 10x looser tolerance (its error at rtol is
         # ~10x smaller than LSODA's at the same rtol); collective BDF at 10x tighter tolerance
-        for label, kw in [("collective Rodas4 (rtol x10)", dict(rtol=RTOL * 10, atol=ATOL * 10)),
-                          ("collective BDF (rtol /10)", dict(method="bdf", rtol=RTOL / 10, atol=ATOL / 10))]:
+        for label, kw in [
+            ("collective Rodas4 (rtol x10)", dict(rtol=RTOL * 10, atol=ATOL * 10)),
+            ("collective BDF (rtol /10)", dict(method="bdf", rtol=RTOL / 10, atol=ATOL / 10)),
+        ]:
             c.solve(model, TIMES, initial=init, **kw)
             t1l, dsl = timeit(lambda: c.solve(model, TIMES, initial=init, **kw))
             errl = float(np.max(np.abs(dsl.energy_density.sel(ensemble=ens).values - e_ref)))
@@ -209,32 +219,57 @@ def main() -> None:
 
         # scipy Radau with a Python RHS (finite-difference Jacobian, as a typical user would run it)
         f = python_rhs_factory(low, coef)
-        tr, sol = timeit(lambda: solve_ivp(f, (0, TIMES[-1]), y0, method="Radau", t_eval=TIMES, rtol=RTOL, atol=ATOL), repeat=1)
+        tr, sol = timeit(
+            lambda: solve_ivp(
+                f, (0, TIMES[-1]), y0, method="Radau", t_eval=TIMES, rtol=RTOL, atol=ATOL
+            ),
+            repeat=1,
+        )
         err_r = float(np.max(np.abs(0.5 * sol.y[k] + 0.5 - e_ref))) if sol.success else np.nan
         rows.append((name, "scipy Radau + Python RHS", tr, tr, int(sol.t.size and sol.nfev), err_r))
 
-        nb_res = bench_numbalsoda(low, coef, y0, args.batch) or bench_scipy_lsoda(low, coef, y0, args.batch)
+        nb_res = bench_numbalsoda(low, coef, y0, args.batch) or bench_scipy_lsoda(
+            low, coef, y0, args.batch
+        )
         tn1, tnb, usol, ok, label = nb_res
         err_n = float(np.max(np.abs(0.5 * np.asarray(usol)[:, k] + 0.5 - e_ref))) if ok else np.nan
         rows.append((name, label, tn1, tnb, -1, err_n))
 
-    print(f"\nrtol={RTOL}, atol={ATOL}; outputs: {TIMES.size} log-spaced times to {TIMES[-1]}; batch={args.batch}")
-    print(f"{'problem':<20} {'solver':<44} {'t/traj alone':>13} {'t/traj batch':>13} {'steps|nfev':>10} {'max|dE|':>10}")
+    print(
+        f"\nrtol={RTOL}, atol={ATOL}; outputs: {TIMES.size} log-spaced times to {TIMES[-1]}; batch={args.batch}"
+    )
+    print(
+        f"{'problem':<20} {'solver':<44} {'t/traj alone':>13} {'t/traj batch':>13} {'steps|nfev':>10} {'max|dE|':>10}"
+    )
     for r in rows:
-        print(f"{r[0]:<20} {r[1]:<44} {r[2]*1e3:>10.3f} ms {r[3]*1e3:>10.4f} ms {r[4]:>10} {r[5]:>10.2e}")
+        print(
+            f"{r[0]:<20} {r[1]:<44} {r[2] * 1e3:>10.3f} ms {r[3] * 1e3:>10.4f} ms {r[4]:>10} {r[5]:>10.2e}"
+        )
     print("\nratios (peer time / collective time; > 1 means collective is faster)")
     for i in range(0, len(rows), 5):
         ours, loose, bdf, radau, lsoda = rows[i : i + 5]
         peer = lsoda[1].split()[0]
         print(f"{ours[0]}:")
-        print(f"   Radau / Rodas4        alone {radau[2]/ours[2]:7.0f}x   batch {radau[3]/ours[3]:7.0f}x")
-        print(f"   {peer} / Rodas4     alone {lsoda[2]/ours[2]:7.2f}x   batch {lsoda[3]/ours[3]:7.2f}x  (equal rtol)")
-        print(f"   {peer} / Rodas4 x10 alone {lsoda[2]/loose[2]:7.2f}x   batch {lsoda[3]/loose[3]:7.2f}x  (about equal error)")
-        print(f"   {peer} / BDF /10    alone {lsoda[2]/bdf[2]:7.2f}x   batch {lsoda[3]/bdf[3]:7.2f}x  (about equal error)")
-    print("(steps|nfev: accepted steps for collective, RHS evaluations for Radau; -1 not reported by LSODA)")
+        print(
+            f"   Radau / Rodas4        alone {radau[2] / ours[2]:7.0f}x   batch {radau[3] / ours[3]:7.0f}x"
+        )
+        print(
+            f"   {peer} / Rodas4     alone {lsoda[2] / ours[2]:7.2f}x   batch {lsoda[3] / ours[3]:7.2f}x  (equal rtol)"
+        )
+        print(
+            f"   {peer} / Rodas4 x10 alone {lsoda[2] / loose[2]:7.2f}x   batch {lsoda[3] / loose[3]:7.2f}x  (about equal error)"
+        )
+        print(
+            f"   {peer} / BDF /10    alone {lsoda[2] / bdf[2]:7.2f}x   batch {lsoda[3] / bdf[3]:7.2f}x  (about equal error)"
+        )
+    print(
+        "(steps|nfev: accepted steps for collective, RHS evaluations for Radau; -1 not reported by LSODA)"
+    )
     if not args.skip_start:
         (ci, cr), (wi, wr) = cold_warm_start()
-        print(f"\ncold start (empty numba cache): import {ci:.2f} s + derive/lower/compile/solve {cr:.2f} s")
+        print(
+            f"\ncold start (empty numba cache): import {ci:.2f} s + derive/lower/compile/solve {cr:.2f} s"
+        )
         print(f"warm start (cached kernels):    import {wi:.2f} s + derive/lower/solve {wr:.2f} s")
 
 

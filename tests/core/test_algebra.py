@@ -13,7 +13,16 @@ SIZES = {"A": 2, "B": 1}
 CUTOFF = 7
 LOW = 3  # compare boson blocks with n <= LOW (truncation-free for words of length <= 3)
 
-GENS = [c.Jp("A"), c.Jm("A"), c.Jz("A"), c.Jp("B"), c.Jm("B"), c.Jz("B"), c.destroy("a"), c.create("a")]
+GENS = [
+    c.Jp("A"),
+    c.Jm("A"),
+    c.Jz("A"),
+    c.Jp("B"),
+    c.Jm("B"),
+    c.Jz("B"),
+    c.destroy("a"),
+    c.create("a"),
+]
 
 
 def low_block(M):
@@ -22,8 +31,14 @@ def low_block(M):
     return M[np.ix_(idx, idx)]
 
 
-words = st.lists(st.tuples(st.sampled_from(range(len(GENS))), st.complex_numbers(max_magnitude=2, allow_nan=False, allow_infinity=False)),
-                 min_size=1, max_size=3)
+words = st.lists(
+    st.tuples(
+        st.sampled_from(range(len(GENS))),
+        st.complex_numbers(max_magnitude=2, allow_nan=False, allow_infinity=False),
+    ),
+    min_size=1,
+    max_size=3,
+)
 
 
 def build(terms_):

@@ -8,14 +8,18 @@ import numpy as np
 import pytest
 
 import collective as c
-from collective.cumulants import Moment, derive as derive_raw
+from collective.cumulants import Moment
+from collective.cumulants import derive as derive_raw
 
 
 def test_negative_rate():
     with pytest.raises(c.ModelError, match=r"gamma_up.*>= 0"):
         c.dias2024(gamma_up=-1.0)
     with pytest.raises(c.ModelError, match="non-negative"):
-        c.Model(ensembles=[c.Ensemble(name="A", N=3)], dissipators=[c.Dissipator(jump=c.Jm("A"), rate=-0.5)])
+        c.Model(
+            ensembles=[c.Ensemble(name="A", N=3)],
+            dissipators=[c.Dissipator(jump=c.Jm("A"), rate=-0.5)],
+        )
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
@@ -34,7 +38,10 @@ def test_unknown_ensemble_and_parameter_names():
     with pytest.raises(c.ModelError, match=r"unknown ensemble 'Z'"):
         c.Model(ensembles=[c.Ensemble(name="A", N=3)], dissipators=[c.Dissipator(jump=c.Jm("Z"))])
     with pytest.raises(c.ModelError, match=r"undeclared parameter\(s\) \['kappa'\]"):
-        c.Model(ensembles=[c.Ensemble(name="A", N=3)], dissipators=[c.Dissipator(jump=c.Jm("A"), rate=c.param("kappa"))])
+        c.Model(
+            ensembles=[c.Ensemble(name="A", N=3)],
+            dissipators=[c.Dissipator(jump=c.Jm("A"), rate=c.param("kappa"))],
+        )
     m = c.dias2024(reservoirs=2)
     with pytest.raises(c.ModelError, match=r"unknown parameter 'gamma'"):
         c.sweep(m, [1e-6], [{"gamma": 1.0}])
@@ -83,10 +90,18 @@ def test_non_hermitian_hamiltonian_and_bad_convention():
 def test_failed_integration_is_flagged_not_raised_in_sweep():
     m = c.dias2024(reservoirs=1, N_C=10_000, N_B=10)
     init = c.InitialState.from_energy({"C": 1.0})
-    ds = c.sweep(m, np.geomspace(1e-6, 1e-2, 5), [{"gamma_up": 0.0}, {"gamma_up": 1.0}], initials=init, max_steps=3)
+    ds = c.sweep(
+        m,
+        np.geomspace(1e-6, 1e-2, 5),
+        [{"gamma_up": 0.0}, {"gamma_up": 1.0}],
+        initials=init,
+        max_steps=3,
+    )
     assert (ds.status.values != 0).all()
     assert "maximum number of steps" in str(ds.status_message.values[0])
-    ok = c.sweep(m, np.geomspace(1e-6, 1e-2, 5), [{"gamma_up": 0.0}, {"gamma_up": 1.0}], initials=init)
+    ok = c.sweep(
+        m, np.geomspace(1e-6, 1e-2, 5), [{"gamma_up": 0.0}, {"gamma_up": 1.0}], initials=init
+    )
     assert (ok.status.values == 0).all()
     with pytest.raises(c.IntegrationError, match="maximum number of steps"):
         c.solve(m, np.geomspace(1e-6, 1e-2, 5), initial=init, max_steps=3)

@@ -29,8 +29,15 @@ def decay_model(N, convention="D"):
 def test_single_spin_decay(order, convention, factor):
     """N = 1: <sigma^z>(t) = -1 + 2 exp(-k g t), k = 1 (D) or 2 (L = 2D)."""
     t = np.linspace(0.0, 5.0, 41)
-    ds = c.solve(decay_model(1, convention), t, order=order, initial=c.InitialState.from_energy({"A": 1.0}),
-                 seed=False, rtol=1e-10, atol=1e-12)
+    ds = c.solve(
+        decay_model(1, convention),
+        t,
+        order=order,
+        initial=c.InitialState.from_energy({"A": 1.0}),
+        seed=False,
+        rtol=1e-10,
+        atol=1e-12,
+    )
     sz = 2 * ds.energy_density.sel(ensemble="A").values - 1
     exact = -1 + 2 * np.exp(-factor * G * t)
     err = np.max(np.abs(sz - exact))
@@ -41,13 +48,22 @@ def test_two_spin_superradiance():
     """N = 2 from |ee> under g D[J^-]: P_ee = e^{-2gt}, P_s = 2gt e^{-2gt}; <J^z> = P_ee - P_gg.
     Order 2 is exact at N = 2 (three distinct sites do not exist: factor N - 2 = 0)."""
     t = np.linspace(0.0, 6.0, 61)
-    ds = c.solve(decay_model(2), t, order=2, initial=c.InitialState.from_energy({"A": 1.0}), rtol=1e-10, atol=1e-13)
+    ds = c.solve(
+        decay_model(2),
+        t,
+        order=2,
+        initial=c.InitialState.from_energy({"A": 1.0}),
+        rtol=1e-10,
+        atol=1e-13,
+    )
     pee = np.exp(-2 * G * t)
     ps = 2 * G * t * np.exp(-2 * G * t)
     jz = pee - (1 - pee - ps)
     assert np.max(np.abs(ds.Jz.sel(ensemble="A").values - jz)) < 1e-8
     # <J^+ J^-> = 2 P_ee + 2 P_s (J^-|ee> = sqrt2 |s>, J^-|s> = sqrt2 |gg>)
-    assert np.max(np.abs(ds.JpJm.sel(ensemble="A", ensemble_b="A").values - (2 * pee + 2 * ps))) < 1e-8
+    assert (
+        np.max(np.abs(ds.JpJm.sel(ensemble="A", ensemble_b="A").values - (2 * pee + 2 * ps))) < 1e-8
+    )
 
 
 def test_order2_one_ensemble_hand_derivation():
@@ -66,7 +82,11 @@ def test_order2_one_ensemble_hand_derivation():
         "Z": -2 * g * s - 2 * g * Z + 4 * g * C - 4 * g * (N - 2) * s * C,
     }
     eqs = derive(decay_model(5), order=2)
-    sym = {Moment((("A", 0, 0, 1),), ()): s, Moment((("A", 1, 1, 0),), ()): C, Moment((("A", 0, 0, 2),), ()): Z}
+    sym = {
+        Moment((("A", 0, 0, 1),), ()): s,
+        Moment((("A", 1, 1, 0),), ()): C,
+        Moment((("A", 0, 0, 2),), ()): Z,
+    }
     assert set(eqs.variables) == set(sym)
     for v, terms in zip(eqs.variables, eqs.rhs):
         expr = sum(coef * sp.Mul(*[sym[eqs.variables[i]] for i, _ in fac]) for coef, fac in terms)
@@ -78,7 +98,14 @@ def test_integrator_error_in_units_of_tolerance():
     t = np.linspace(0.0, 6.0, 61)
     exact = None
     for rtol in (1e-5, 1e-7, 1e-9):
-        ds = c.solve(decay_model(2), t, order=2, initial=c.InitialState.from_energy({"A": 1.0}), rtol=rtol, atol=rtol * 1e-2)
+        ds = c.solve(
+            decay_model(2),
+            t,
+            order=2,
+            initial=c.InitialState.from_energy({"A": 1.0}),
+            rtol=rtol,
+            atol=rtol * 1e-2,
+        )
         pee = np.exp(-2 * G * t)
         ps = 2 * G * t * np.exp(-2 * G * t)
         exact = pee - (1 - pee - ps)
@@ -140,7 +167,9 @@ def test_stiff_work_counts_use_the_jacobian():
     steps per unit of the fastest time scale; Rodas4 with the exact Jacobian needs < 2000 steps over
     six decades of time and one Jacobian per accepted step."""
     m = c.dias2024(reservoirs=1, N_C=10_000_000, N_B=100)
-    ds = c.solve(m, np.geomspace(1e-9, 1e-2, 50), order=2, initial=c.InitialState.from_energy({"C": 1.0}))
+    ds = c.solve(
+        m, np.geomspace(1e-9, 1e-2, 50), order=2, initial=c.InitialState.from_energy({"C": 1.0})
+    )
     assert int(ds.n_steps) < 2000
     assert int(ds.njev) == int(ds.n_steps)
     assert int(ds.nlu) == int(ds.n_steps) + int(ds.n_rejected)
@@ -149,8 +178,15 @@ def test_stiff_work_counts_use_the_jacobian():
 @pytest.mark.parametrize("method", ["rodas4", "bdf"])
 def test_both_methods_on_two_spin_closed_form(method):
     t = np.linspace(0.0, 6.0, 61)
-    ds = c.solve(decay_model(2), t, order=2, initial=c.InitialState.from_energy({"A": 1.0}),
-                 method=method, rtol=1e-10, atol=1e-13)
+    ds = c.solve(
+        decay_model(2),
+        t,
+        order=2,
+        initial=c.InitialState.from_energy({"A": 1.0}),
+        method=method,
+        rtol=1e-10,
+        atol=1e-13,
+    )
     pee = np.exp(-2 * G * t)
     ps = 2 * G * t * np.exp(-2 * G * t)
     assert np.max(np.abs(ds.Jz.sel(ensemble="A").values - (pee - (1 - pee - ps)))) < 1e-7

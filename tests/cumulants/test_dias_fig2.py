@@ -21,7 +21,9 @@ ORDER1_VS_ORDER2 = 0.01  # order 1 (seeded mean field) vs order 2 on the plateau
 
 
 def run(reservoirs, gamma_up, order, charger_energy=1.0, **kw):
-    m = c.dias2024(reservoirs=reservoirs, N_C=10_000_000, N_B=100, gamma_down=1.0, gamma_up=gamma_up)
+    m = c.dias2024(
+        reservoirs=reservoirs, N_C=10_000_000, N_B=100, gamma_down=1.0, gamma_up=gamma_up
+    )
     init = c.InitialState.from_energy({"C": charger_energy})
     return c.solve(m, TIMES, order=order, initial=init, rtol=1e-8, atol=1e-12, **kw)
 
@@ -46,7 +48,9 @@ def test_fig2_plateau(case):
 
 def test_fig2_inset_no_transfer_from_ground_state_charger():
     inset = REF["inset"]
-    ds = run(inset["reservoirs"], inset["gamma_up"], order=2, charger_energy=inset["charger_energy"])
+    ds = run(
+        inset["reservoirs"], inset["gamma_up"], order=2, charger_energy=inset["charger_energy"]
+    )
     assert float(ds.energy_density.sel(ensemble="B1").max()) < inset["max"]
     # while the excited charger charges the batteries over the same window
     ds_exc = run(inset["reservoirs"], inset["gamma_up"], order=2)
@@ -68,8 +72,15 @@ def test_charging_time_event_and_tolerance_convergence():
     t = []
     for rtol, atol in [(1e-6, 1e-10), (1e-8, 1e-12), (1e-10, 1e-14)]:
         m = c.dias2024(reservoirs=1, N_C=10_000_000, N_B=100)
-        ds = c.solve(m, TIMES, order=2, initial=c.InitialState.from_energy({"C": 1.0}),
-                     rtol=rtol, atol=atol, event=ev)
+        ds = c.solve(
+            m,
+            TIMES,
+            order=2,
+            initial=c.InitialState.from_energy({"C": 1.0}),
+            rtol=rtol,
+            atol=atol,
+            event=ev,
+        )
         t.append(float(ds.event_time))
     assert 1e-7 < t[-1] < 1e-5
     assert abs(t[1] - t[2]) < 1e-5 * t[2]

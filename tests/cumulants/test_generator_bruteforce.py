@@ -69,15 +69,24 @@ def _model_three_ensembles():
     H = w * c.Jz("A") + 0.7 * w * c.Jz("B") + g * (c.Jp("A") * c.Jm("B") + c.Jp("B") * c.Jm("A"))
     H = H + 0.3 * g * c.Jz("A") * c.Jz("C")
     jump = c.Jm("A") + sp.exp(sp.I * phi) * 0.8 * c.Jm("B") + 0.5 * c.Jm("C")
-    params = [c.Parameter(name=n, value=v) for n, v in
-              dict(g=0.37, w=1.3, phi=0.9, kap=0.8, up=0.45, nb=0.3, ld=0.25, lp=0.15, dp=0.2).items()]
+    params = [
+        c.Parameter(name=n, value=v)
+        for n, v in dict(
+            g=0.37, w=1.3, phi=0.9, kap=0.8, up=0.45, nb=0.3, ld=0.25, lp=0.15, dp=0.2
+        ).items()
+    ]
     return c.Model(
         ensembles=[c.Ensemble(name="A", N=2), c.Ensemble(name="B", N=2), c.Ensemble(name="C", N=1)],
         hamiltonian=H,
-        dissipators=[*c.collective_reservoir(jump, kap, nb, convention="L"), c.collective_pump("C", up)],
-        local_dissipators=[c.LocalDissipator(ensemble="A", kind="decay", rate=ld),
-                           c.LocalDissipator(ensemble="B", kind="pump", rate=lp),
-                           c.LocalDissipator(ensemble="A", kind="dephasing", rate=dp)],
+        dissipators=[
+            *c.collective_reservoir(jump, kap, nb, convention="L"),
+            c.collective_pump("C", up),
+        ],
+        local_dissipators=[
+            c.LocalDissipator(ensemble="A", kind="decay", rate=ld),
+            c.LocalDissipator(ensemble="B", kind="pump", rate=lp),
+            c.LocalDissipator(ensemble="A", kind="dephasing", rate=dp),
+        ],
         parameters=params,
     )
 
@@ -101,8 +110,15 @@ def _model_spin_boson():
         ensembles=[c.Ensemble(name="A", N=2), c.Ensemble(name="B", N=1)],
         modes=[c.Mode(name="a")],
         hamiltonian=H + 0.5 * g * (c.Jp("B") * a + a.dag() * c.Jm("B")),
-        dissipators=[c.Dissipator(jump=a, rate=k), c.Dissipator(jump=c.Jm("A") + c.Jm("B"), rate=0.3 * k)],
-        parameters=[c.Parameter(name="g", value=0.5), c.Parameter(name="k", value=0.7), c.Parameter(name="w", value=1.2)],
+        dissipators=[
+            c.Dissipator(jump=a, rate=k),
+            c.Dissipator(jump=c.Jm("A") + c.Jm("B"), rate=0.3 * k),
+        ],
+        parameters=[
+            c.Parameter(name="g", value=0.5),
+            c.Parameter(name="k", value=0.7),
+            c.Parameter(name="w", value=1.2),
+        ],
     )
 
 
