@@ -183,6 +183,38 @@ def _event_value(w, thr, y):
 
 
 @njit(cache=True)
+def _initial_step(y, fy, J, atol, rtol, t0, tend, hmax):
+    """First step: Hairer-Wanner heuristic ``0.01 ||y|| / ||f||`` in the scaled norm, capped by
+    ``0.01 / ||J||_inf`` so that the first step resolves the fastest local time scale.  Without
+    the cap a fully inverted ensemble (tiny ``f``) lets an L-stable method step straight over the
+    superradiant instability, whose growth rate ``~ gamma N`` only the Jacobian shows."""
+    n = y.shape[0]
+    d0 = 0.0
+    d1 = 0.0
+    for i in range(n):
+        sc = atol[i] + rtol * abs(y[i])
+        d0 += (y[i] / sc) ** 2
+        d1 += (fy[i] / sc) ** 2
+    d0 = np.sqrt(d0 / n)
+    d1 = np.sqrt(d1 / n)
+    span = tend - t0
+    if d0 < 1e-5 or d1 < 1e-5:
+        h = 1e-6 * span
+    else:
+        h = 0.01 * d0 / d1
+    jn = 0.0
+    for i in range(n):
+        row = 0.0
+        for j in range(n):
+            row += abs(J[i, j])
+        jn = max(jn, row)
+    if jn > 0.0:
+        h = min(h, 0.01 / jn)
+    h = min(h, 0.1 * span, hmax)
+    return max(h, 1e-14 * span)
+
+
+@njit(cache=True)
 def integrate_one(
     y0,
     t0,
@@ -231,12 +263,12 @@ def integrate_one(
             return BAD_INPUT, ev_time
     y = y0.copy()
     fy = np.empty(n)
+    J = np.empty((n, n))
     ynew = np.empty(n)
     fnew = np.empty(n)
     ytmp = np.empty(n)
     ftmp = np.empty(n)
     K = np.empty((6, n))
-    J = np.empty((n, n))
     W = np.empty((n, n))
     piv = np.empty(n, dtype=np.int64)
     yint = np.empty(n)
@@ -252,25 +284,11 @@ def integrate_one(
     tend = tout[nout - 1]
     rhs(y, coef, out, cidx, fac, fy)
     stats[2] += 1
-    # initial step (Hairer-Wanner heuristic from the scaled norms of y and f)
-    h = h0
-    if h <= 0.0:
-        d0 = 0.0
-        d1 = 0.0
-        for i in range(n):
-            sc = atol[i] + rtol * abs(y[i])
-            d0 += (y[i] / sc) ** 2
-            d1 += (fy[i] / sc) ** 2
-        d0 = np.sqrt(d0 / n)
-        d1 = np.sqrt(d1 / n)
-        if d0 < 1e-5 or d1 < 1e-5:
-            h = 1e-6 * (tend - t0)
-        else:
-            h = 0.01 * d0 / d1
-        h = min(h, 0.1 * (tend - t0))
-        h = max(h, 1e-14 * (tend - t0))
+    jacobian(y, coef, out, cidx, fac, J)
+    stats[3] += 1
+    need_jac = False
+    h = h0 if h0 > 0.0 else _initial_step(y, fy, J, atol, rtol, t0, tend, hmax)
     ev_prev = _event_value(ev_w, ev_thr, y)
-    need_jac = True
     status = OK
     fac_min = 0.2
     fac_max = 6.0
@@ -280,10 +298,13 @@ def integrate_one(
         if stats[0] + stats[1] >= max_steps:
             status = MAX_STEPS
             break
-        if t + h > tend:
-            h = tend - t
         if h > hmax:
             h = hmax
+        # land exactly on tend (a step within 1% of the remainder is stretched to it), so rounding
+        # never leaves a sliver of an interval behind
+        at_end = t + 1.01 * h >= tend
+        if at_end:
+            h = tend - t
         if h < 1e-15 * max(abs(t), abs(tend - t0)) or h <= 0.0:
             status = STEP_TOO_SMALL
             break
@@ -341,7 +362,7 @@ def integrate_one(
             stats[0] += 1
             rhs(ynew, coef, out, cidx, fac, fnew)
             stats[2] += 1
-            tnew = t + h
+            tnew = tend if at_end else t + h
             # event detection on this step
             if has_event and np.isnan(ev_time):
                 ev_new = _event_value(ev_w, ev_thr, ynew)
@@ -645,17 +666,7 @@ def bdf_one(
     scale = np.empty(n)
     for i in range(n):
         scale[i] = atol[i] + rtol * abs(y[i])
-    # initial step
-    h = h0
-    if h <= 0.0:
-        d0 = _wrms(y, scale)
-        d1 = _wrms(f, scale)
-        if d0 < 1e-5 or d1 < 1e-5:
-            h = 1e-6 * (tend - t0)
-        else:
-            h = 0.01 * d0 / d1
-        h = min(h, 0.1 * (tend - t0), hmax)
-        h = max(h, 1e-14 * (tend - t0))
+    h = h0 if h0 > 0.0 else _initial_step(y, f, J, atol, rtol, t0, tend, hmax)
     D = np.zeros((_MAX_ORDER + 3, n))
     for i in range(n):
         D[0, i] = y[i]
@@ -691,13 +702,14 @@ def bdf_one(
                 h = hmax
                 n_equal = 0
                 lu_ok = False
-            if t + h > tend:
+            at_end = t + 1.01 * h >= tend
+            if at_end and h != tend - t:
                 newh = tend - t
                 _change_D(D, order, newh / h)
                 h = newh
                 n_equal = 0
                 lu_ok = False
-            tnew = t + h
+            tnew = tend if at_end else t + h
             for i in range(n):
                 acc = 0.0
                 for k in range(order + 1):

@@ -1,0 +1,43 @@
+"""Regressions found by the studies (issue 4)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import collective as c
+
+
+@pytest.mark.parametrize("method", ["rodas4", "bdf"])
+@pytest.mark.parametrize("t_end", [1e-5, 1e-2, 1.0])
+def test_automatic_first_step_does_not_skip_the_superradiant_instability(method, t_end):
+    """From the fully inverted charger f(y0) is tiny while the Jacobian has growth rates ~ gamma N:
+    the first step must resolve 1/||J|| or an L-stable method steps over the burst (this once gave
+    a battery of 0 instead of 0.5 with status ok for t_end = 1e-2)."""
+    m = c.dias2024(reservoirs=2, N_C=10_000_000, N_B=100)
+    ds = c.solve(
+        m,
+        np.geomspace(1e-9, t_end, 50),
+        initial=c.InitialState.from_energy({"C": 1.0}),
+        method=method,
+    )  # default tolerances: the case that failed
+    e = ds.energy_density.sel(ensemble="B1")
+    assert abs(float(e.interp(time=min(1e-4, t_end))) - 0.5) < 0.005
+
+
+@pytest.mark.parametrize("method", ["rodas4", "bdf"])
+def test_no_spurious_step_underflow_at_the_last_output_time(method):
+    """Rounding in t + (t_end - t) once left a sliver of the interval and a 'step size underflow'
+    on ~5 % of a pump-strength grid."""
+    m = c.dias2024(reservoirs=3, N_C=10_000_000, N_B=100)
+    pts = [{"gamma_up": g} for g in np.linspace(0.0, 8.0, 161)]
+    ds = c.sweep(
+        m,
+        np.geomspace(1e-9, 1e-4, 60),
+        pts,
+        initials=c.InitialState.from_energy({"C": 1.0}),
+        method=method,
+    )
+    bad = ds.status.values != 0
+    assert not bad.any(), ds.status_message.values[bad][:3]
+    assert np.isfinite(ds.energy_density.values).all()
