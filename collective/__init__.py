@@ -38,7 +38,17 @@ from .presets import PRESETS, dias2024, get_preset
 
 # --- cumulants, lowering, integration ---------------------------------------------------------
 from .cumulants import Equations, Moment
-from .solve import SolverOptions, StopEvent, compile_model, derive, meanfield_seed, solve, sweep
+from .engine import SolverOptions, StopEvent, compile_model, derive, meanfield_seed, solve, sweep
+
+# --- bosonic ------------------------------------------------------------------------------------
+from .linear import exceptional_point, linear_system, phase_diagram, spectrum, evolve_linear, steady_state_linear  # noqa: E501
+from .presets.bosonic import ep_battery, ep_battery_eliminated, nonreciprocal_battery
+
+# --- studies ------------------------------------------------------------------------------------
+from .studies import StudyConfig, load_config, parse_config, plan_study, read_netcdf, run_study
+
+# --- thermodynamics -----------------------------------------------------------------------------
+from .observables import average_power, charging_time, efficiency, ergotropy, exact_ergotropy, passive_energy, power, thermodynamics  # noqa: E501
 
 __all__ = [
     "__version__",
@@ -55,4 +65,12 @@ __all__ = [
     # cumulant engine
     "Moment", "Equations", "derive", "compile_model", "solve", "sweep", "SolverOptions", "StopEvent",
     "meanfield_seed",
+    # --- bosonic
+    "linear_system", "spectrum", "exceptional_point", "phase_diagram", "evolve_linear",
+    "steady_state_linear", "ep_battery", "ep_battery_eliminated", "nonreciprocal_battery",
+    # --- studies
+    "StudyConfig", "load_config", "parse_config", "plan_study", "run_study", "read_netcdf",
+    # --- thermodynamics
+    "ergotropy", "passive_energy", "exact_ergotropy", "power", "average_power", "efficiency",
+    "charging_time", "thermodynamics",
 ]

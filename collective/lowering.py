@@ -41,6 +41,23 @@ class Lowered:
     coef_exprs: tuple[sp.Expr, ...]
     _fn: object = field(repr=False)
 
+    def tables(self) -> tuple:
+        """Everything but the compiled coefficient function (picklable)."""
+        return (
+            self.equations,
+            self.param_names,
+            self.components,
+            self.names,
+            self.out,
+            self.cidx,
+            self.fac,
+            self.coef_exprs,
+        )
+
+    @classmethod
+    def from_tables(cls, tables: tuple) -> Lowered:
+        return _build(*tables)
+
     @property
     def labels(self) -> tuple[tuple[str, str, str], ...]:
         """Per real component: (variable name, long name, moment label)."""
@@ -191,11 +208,17 @@ def lower(eqs: Equations, param_names: Sequence[str] | None = None) -> Lowered:
         out[t], cidx[t] = o, ci_
         fac[t, : len(mono)] = mono
     expr_list = tuple(exprs)
+    return _build(eqs, param_names, tuple(components), tuple(names), out, cidx, fac, expr_list)
+
+
+def _build(eqs, param_names, components, names, out, cidx, fac, expr_list) -> Lowered:
+    """Assemble a :class:`Lowered` from its tables (also used to restore the on-disk cache)."""
+    syms = {s.name: s for s in eqs.symbols}
     arg_syms = [syms.get(p, sp.Symbol(p, real=True)) for p in param_names]
     fn = sp.lambdify(arg_syms, list(expr_list), modules="numpy") if expr_list else (lambda *a: [])
     return Lowered(
         equations=eqs,
-        param_names=param_names,
+        param_names=tuple(param_names),
         components=tuple(components),
         names=tuple(names),
         out=out,

@@ -579,7 +579,7 @@ def charging_time(
 ) -> xr.Dataset:
     r"""Charging time: first :math:`t` at which the energy density of ``ensemble`` reaches
     ``target`` (rising), located by the cumulant engine's event detection
-    (:class:`~collective.solve.StopEvent`), not by interpolation of saved points.
+    (:class:`~collective.StopEvent`), not by interpolation of saved points.
 
     Parameters
     ----------
@@ -606,7 +606,7 @@ def charging_time(
     ----------
     Dias et al. (2024), Eq. (3) and Fig. 2 (charging on the superradiant time scale).
     """
-    from .solve import StopEvent, solve
+    from .engine import StopEvent, solve
 
     if ensemble not in model.ensemble_names:
         raise ModelError(f"`ensemble` must be one of {list(model.ensemble_names)}, got {describe(ensemble)}")

@@ -44,3 +44,20 @@ def random_density(dim: int, rng: np.random.Generator) -> np.ndarray:
     a = rng.normal(size=(dim, dim)) + 1j * rng.normal(size=(dim, dim))
     rho = a @ a.conj().T
     return rho / np.trace(rho)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_equation_cache(tmp_path_factory):
+    """Keep the on-disk equation cache of the test session out of the user's home."""
+    import os
+
+    old = os.environ.get("COLLECTIVE_CACHE_DIR")
+    os.environ["COLLECTIVE_CACHE_DIR"] = str(tmp_path_factory.mktemp("collective-cache"))
+    yield
+    if old is None:
+        os.environ.pop("COLLECTIVE_CACHE_DIR", None)
+    else:
+        os.environ["COLLECTIVE_CACHE_DIR"] = old

@@ -9,5 +9,7 @@ from __future__ import annotations
 
 from ._registry import PRESETS, PresetArg, PresetInfo, get_preset, register
 from .dias import dias2024
+from .noise import noise_battery, noise_initial  # noise-powered battery (issue 5)
+from .bosonic import ep_battery, ep_battery_eliminated, nonreciprocal_battery  # bosonic (issue 6)
 
 __all__ = ["PRESETS", "PresetArg", "PresetInfo", "get_preset", "register", "dias2024"]

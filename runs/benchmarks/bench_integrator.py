@@ -29,7 +29,7 @@ from scipy.integrate import solve_ivp
 
 import collective as c
 from collective.integrate import jacobian, rhs
-from collective.solve import compile_model
+from collective.engine import compile_model
 
 RTOL, ATOL = 1e-8, 1e-12
 TIMES = np.geomspace(1e-9, 2e-5, 200)

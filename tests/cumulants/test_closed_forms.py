@@ -11,7 +11,7 @@ import sympy as sp
 import collective as c
 from collective.cumulants import Moment, derive
 from collective.integrate import jacobian, rhs
-from collective.solve import compile_model
+from collective.engine import compile_model
 
 G = 0.8
 

@@ -16,10 +16,15 @@ never aborting the others.  Both return labelled :class:`xarray.Dataset` objects
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
+import os
+import pickle
 import time as _time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -188,12 +193,69 @@ def compile_model(
         u1 = model.conserves_excitations()
     key, _ = _model_meta(model, order, bool(u1))
     if key not in _CACHE:
-        eqs = _derive_uncached(model, order, u1=u1)
         names = sorted(
             {p.name for p in model.parameters} | {f"N_{e}" for e in model.ensemble_names}
         )
-        _CACHE[key] = (eqs, lower(eqs, names))
+        low = _disk_cache_load(key, names)
+        if low is None:
+            eqs = _derive_uncached(model, order, u1=u1)
+            low = lower(eqs, names)
+            _disk_cache_store(key, names, low)
+        _CACHE[key] = (low.equations, low)
     return _CACHE[key]
+
+
+# --------------------------------------------------------------------------------------------------
+# on-disk cache of derived and lowered equations (derivation is deterministic given the model's
+# structure and this package's generator source; the key hashes both)
+# --------------------------------------------------------------------------------------------------
+def _cache_dir() -> Path | None:
+    if os.environ.get("COLLECTIVE_NO_DISK_CACHE"):
+        return None
+    root = os.environ.get("COLLECTIVE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "collective"
+    )
+    return Path(root)
+
+
+@functools.lru_cache(maxsize=1)
+def _source_hash() -> str:
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).parent
+    for name in ("algebra.py", "model.py", "cumulants.py", "lowering.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _disk_key(key: tuple, names: Sequence[str]) -> str:
+    return hashlib.sha256(repr((key, tuple(names), _source_hash())).encode()).hexdigest()[:32]
+
+
+def _disk_cache_load(key: tuple, names: Sequence[str]) -> Lowered | None:
+    d = _cache_dir()
+    if d is None:
+        return None
+    path = d / f"eqs-{_disk_key(key, names)}.pkl"
+    try:
+        with open(path, "rb") as fh:
+            return Lowered.from_tables(pickle.load(fh))
+    except Exception:  # missing, stale or unreadable: derive again
+        return None
+
+
+def _disk_cache_store(key: tuple, names: Sequence[str], low: Lowered) -> None:
+    d = _cache_dir()
+    if d is None:
+        return
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        path = d / f"eqs-{_disk_key(key, names)}.pkl"
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(low.tables(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:  # a read-only home must not break a solve
+        return
 
 
 def derive(model: Model, order: int = 2, *, u1: bool | None = None) -> Equations:
