@@ -47,6 +47,9 @@ from .presets.bosonic import ep_battery, ep_battery_eliminated, nonreciprocal_ba
 # --- studies ------------------------------------------------------------------------------------
 from .studies import StudyConfig, load_config, parse_config, plan_study, read_netcdf, run_study
 
+# --- exact --------------------------------------------------------------------------------------
+from .exact import ExactResult, evolve as exact_evolve, mesolve, steadystate
+
 # --- thermodynamics -----------------------------------------------------------------------------
 from .observables import average_power, charging_time, efficiency, ergotropy, exact_ergotropy, passive_energy, power, thermodynamics  # noqa: E501
 
@@ -70,6 +73,8 @@ __all__ = [
     "steady_state_linear", "ep_battery", "ep_battery_eliminated", "nonreciprocal_battery",
     # --- studies
     "StudyConfig", "load_config", "parse_config", "plan_study", "run_study", "read_netcdf",
+    # --- exact
+    "mesolve", "steadystate", "exact_evolve", "ExactResult",
     # --- thermodynamics
     "ergotropy", "passive_energy", "exact_ergotropy", "power", "average_power", "efficiency",
     "charging_time", "thermodynamics",
