@@ -1,7 +1,7 @@
 """Validation study: cumulant orders 1 and 2 against the exact solver on the Dias et al. model.
 
 For every case (m = 1, 2, 3 reservoirs; with and without collective pump; nbar = 0 and 0.2) and
-every charger size N_C of the ladder in ``runs/validation_exact.toml``, integrate the same
+every charger size N_C of the ladder in ``runs/script_configs/validation_exact.toml``, integrate the same
 :class:`~collective.model.Model` with :func:`collective.exact.mesolve` and with
 :func:`collective.solve` at orders 1 and 2 (charger fully excited, batteries empty), and store
 
@@ -10,7 +10,7 @@ every charger size N_C of the ladder in ``runs/validation_exact.toml``, integrat
 Output: a netCDF file (default ``results/validation.nc``) with ``max_err_E_B`` (case, N_C, order),
 ``max_err_E_C`` and the wall times; read it with ``analysis/validation_errors.py``.
 
-Usage: python runs/validation.py [runs/validation_exact.toml] [-o results/validation.nc] [--quick]
+Usage: python runs/validation.py [runs/script_configs/validation_exact.toml] [-o results/validation.nc] [--quick]
 
 References
 ----------
@@ -104,7 +104,7 @@ def run(cfg: dict, quick: bool = False) -> xr.Dataset:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("config", nargs="?", default=str(pathlib.Path(__file__).with_name("validation_exact.toml")))
+    ap.add_argument("config", nargs="?", default=str(pathlib.Path(__file__).parent / "script_configs" / "validation_exact.toml"))
     ap.add_argument("-o", "--output", default="results/validation.nc")
     ap.add_argument("--quick", action="store_true", help="first three N_C of each ladder only")
     args = ap.parse_args()
