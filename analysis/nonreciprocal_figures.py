@@ -65,4 +65,7 @@ def main(src: Path, out: Path) -> None:
 
 if __name__ == "__main__":
     a = sys.argv[1:]
-    main(Path(a[0]) if a else Path("results/bosonic"), Path(a[1]) if len(a) > 1 else Path("results/figures"))
+    main(
+        Path(a[0]) if a else Path("results/bosonic"),
+        Path(a[1]) if len(a) > 1 else Path("results/figures"),
+    )

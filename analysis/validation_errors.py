@@ -17,7 +17,10 @@ def table(ds: xr.Dataset, var: str = "max_err_E_B") -> str:
     lines = []
     Ns = [int(n) for n in ds.N_C.values]
     head = f"{'case':26s} {'order':>5s} " + " ".join(f"{n:>9d}" for n in Ns) + "   slope"
-    title = {"max_err_E_B": "max_t |E_B exact - E_B order|", "final_err_E_B": "|E_B exact - E_B order| at t_f"}[var]
+    title = {
+        "max_err_E_B": "max_t |E_B exact - E_B order|",
+        "final_err_E_B": "|E_B exact - E_B order| at t_f",
+    }[var]
     lines.append(f"{title}  vs N_C (slope: log-log fit over the ladder)")
     lines.append(head)
     lines.append("-" * len(head))
@@ -25,7 +28,11 @@ def table(ds: xr.Dataset, var: str = "max_err_E_B") -> str:
         for order in (1, 2):
             v = ds[var].sel(case=case, order=order).values
             ok = np.isfinite(v) & (v > 0)
-            slope = np.polyfit(np.log(np.array(Ns)[ok]), np.log(v[ok]), 1)[0] if ok.sum() >= 2 else np.nan
+            slope = (
+                np.polyfit(np.log(np.array(Ns)[ok]), np.log(v[ok]), 1)[0]
+                if ok.sum() >= 2
+                else np.nan
+            )
             cells = " ".join(f"{x:9.2e}" if np.isfinite(x) else f"{'-':>9s}" for x in v)
             lines.append(f"{str(case):26s} {order:5d} {cells}   {slope:5.2f}")
     return "\n".join(lines)

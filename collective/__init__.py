@@ -1,12 +1,18 @@
 """collective: moment equations and exact solvers for open quantum systems of collective spin
 ensembles and bosonic modes (quantum batteries).
+
+Layers (dependencies point one way): algebra -> model -> cumulants -> lowering -> integrate ->
+engine -> observables -> studies -> cli, with the exact Dicke-basis solvers (``collective.exact``)
+built from the same model objects.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-# --- errors -------------------------------------------------------------------------------------
+from .algebra import Gen, Jm, Jp, Jz, Op, commutator, create, destroy
+from .cumulants import Equations, Moment
+from .engine import SolverOptions, StopEvent, compile_model, derive, meanfield_seed, solve, sweep
 from .errors import (
     ClosureError,
     CollectiveError,
@@ -17,11 +23,16 @@ from .errors import (
     ModelError,
     PhysicalityWarning,
 )
-
-# --- algebra ------------------------------------------------------------------------------------
-from .algebra import Gen, Op, Jm, Jp, Jz, commutator, create, destroy
-
-# --- model --------------------------------------------------------------------------------------
+from .exact import ExactResult, mesolve, steadystate
+from .exact import evolve as exact_evolve
+from .linear import (
+    evolve_linear,
+    exceptional_point,
+    linear_system,
+    phase_diagram,
+    spectrum,
+    steady_state_linear,
+)
 from .model import (
     Dissipator,
     Ensemble,
@@ -34,25 +45,29 @@ from .model import (
     collective_reservoir,
     param,
 )
-from .presets import PRESETS, dias2024, get_preset
-
-# --- cumulants, lowering, integration ---------------------------------------------------------
-from .cumulants import Equations, Moment
-from .engine import SolverOptions, StopEvent, compile_model, derive, meanfield_seed, solve, sweep
-
-# --- bosonic ------------------------------------------------------------------------------------
-from .linear import exceptional_point, linear_system, phase_diagram, spectrum, evolve_linear, steady_state_linear  # noqa: E501
-from .presets.bosonic import ep_battery, ep_battery_eliminated, nonreciprocal_battery
-
-# --- studies ------------------------------------------------------------------------------------
+from .observables import (
+    average_power,
+    charging_time,
+    efficiency,
+    ergotropy,
+    exact_ergotropy,
+    passive_energy,
+    power,
+    thermodynamics,
+)
+from .presets import (
+    PRESETS,
+    dias2024,
+    ep_battery,
+    ep_battery_eliminated,
+    get_preset,
+    noise_battery,
+    noise_initial,
+    nonreciprocal_battery,
+)
 from .studies import StudyConfig, load_config, parse_config, plan_study, read_netcdf, run_study
 
-# --- exact --------------------------------------------------------------------------------------
-from .exact import ExactResult, evolve as exact_evolve, mesolve, steadystate
-
-# --- thermodynamics -----------------------------------------------------------------------------
-from .observables import average_power, charging_time, efficiency, ergotropy, exact_ergotropy, passive_energy, power, thermodynamics  # noqa: E501
-
+# fmt: off
 __all__ = [
     "__version__",
     # errors
@@ -64,18 +79,20 @@ __all__ = [
     "Ensemble", "Mode", "Parameter", "Dissipator", "LocalDissipator", "Model", "InitialState",
     "param", "collective_reservoir", "collective_pump",
     # presets
-    "PRESETS", "get_preset", "dias2024",
+    "PRESETS", "get_preset", "dias2024", "noise_battery", "noise_initial", "ep_battery",
+    "ep_battery_eliminated", "nonreciprocal_battery",
     # cumulant engine
-    "Moment", "Equations", "derive", "compile_model", "solve", "sweep", "SolverOptions", "StopEvent",
-    "meanfield_seed",
-    # --- bosonic
-    "linear_system", "spectrum", "exceptional_point", "phase_diagram", "evolve_linear",
-    "steady_state_linear", "ep_battery", "ep_battery_eliminated", "nonreciprocal_battery",
-    # --- studies
-    "StudyConfig", "load_config", "parse_config", "plan_study", "run_study", "read_netcdf",
-    # --- exact
+    "Moment", "Equations", "derive", "compile_model", "solve", "sweep", "SolverOptions",
+    "StopEvent", "meanfield_seed",
+    # exact solvers
     "mesolve", "steadystate", "exact_evolve", "ExactResult",
-    # --- thermodynamics
+    # linear bosonic models
+    "linear_system", "spectrum", "exceptional_point", "phase_diagram", "evolve_linear",
+    "steady_state_linear",
+    # thermodynamics
     "ergotropy", "passive_energy", "exact_ergotropy", "power", "average_power", "efficiency",
     "charging_time", "thermodynamics",
+    # studies
+    "StudyConfig", "load_config", "parse_config", "plan_study", "run_study", "read_netcdf",
 ]
+# fmt: on

@@ -40,7 +40,12 @@ from .linear import (
 from .model import InitialState, Model
 
 __all__ = [
-    "charging", "steady_state_battery", "BatterySteadyState", "critical_time", "CriticalTime", "peak_power",
+    "charging",
+    "steady_state_battery",
+    "BatterySteadyState",
+    "critical_time",
+    "CriticalTime",
+    "peak_power",
     "max_power",
 ]
 
@@ -56,7 +61,9 @@ def _system(system: LinearSystem | Model) -> LinearSystem:
 def _check_modes(system: LinearSystem, charger: str, battery: str) -> None:
     for arg, m in (("charger", charger), ("battery", battery)):
         if m not in system.modes:
-            raise ModelError(f"`{arg}` must be one of the modes {list(system.modes)}, got {describe(m)}")
+            raise ModelError(
+                f"`{arg}` must be one of the modes {list(system.modes)}, got {describe(m)}"
+            )
 
 
 def charging(
@@ -82,14 +89,23 @@ def charging(
     tot = (EA + EB).values
     with np.errstate(invalid="ignore", divide="ignore"):
         eta = np.where(tot > 0, EB.values / np.where(tot > 0, tot, 1), np.nan)
-    ds["E_A"] = EA.assign_attrs(long_name=f"charger energy omega_{charger} <{charger}^+ {charger}>", units=eu)
-    ds["E_B"] = EB.assign_attrs(long_name=f"battery energy omega_{battery} <{battery}^+ {battery}>", units=eu)
+    ds["E_A"] = EA.assign_attrs(
+        long_name=f"charger energy omega_{charger} <{charger}^+ {charger}>", units=eu
+    )
+    ds["E_B"] = EB.assign_attrs(
+        long_name=f"battery energy omega_{battery} <{battery}^+ {battery}>", units=eu
+    )
     ds["eta"] = (("time",), eta, {"long_name": "efficiency E_B/(E_A + E_B)", "units": "1"})
-    ds["P_B"] = ds.power.sel(mode=battery, drop=True).assign_attrs(long_name="battery power dE_B/dt", units=f"{eu}/{tu}")
+    ds["P_B"] = ds.power.sel(mode=battery, drop=True).assign_attrs(
+        long_name="battery power dE_B/dt", units=f"{eu}/{tu}"
+    )
     b = ds.a_re.sel(mode=battery, drop=True) ** 2 + ds.a_im.sel(mode=battery, drop=True) ** 2
     ds["E_B_coherent"] = (b * float(ds.omega.sel(mode=battery))).assign_attrs(
-        long_name=f"coherent battery energy omega_{battery} |<{battery}>|^2", units=eu)
-    ds["P_A"] = ds.power.sel(mode=charger, drop=True).assign_attrs(long_name="charger power dE_A/dt", units=f"{eu}/{tu}")
+        long_name=f"coherent battery energy omega_{battery} |<{battery}>|^2", units=eu
+    )
+    ds["P_A"] = ds.power.sel(mode=charger, drop=True).assign_attrs(
+        long_name="charger power dE_A/dt", units=f"{eu}/{tu}"
+    )
     ds.attrs.update(charger=charger, battery=battery)
     return ds
 
@@ -119,18 +135,31 @@ def steady_state_battery(
     ss = steady_state_linear(system, values)
     if not ss.stable:
         nan = math.nan
-        return BatterySteadyState(E_A=nan, E_B=nan, eta=nan, ratio=nan, stable=False, spectral_abscissa=ss.spectral_abscissa)
+        return BatterySteadyState(
+            E_A=nan,
+            E_B=nan,
+            eta=nan,
+            ratio=nan,
+            stable=False,
+            spectral_abscissa=ss.spectral_abscissa,
+        )
     EA, EB = ss.energy(charger), ss.energy(battery)
     return BatterySteadyState(
-        E_A=EA, E_B=EB, eta=EB / (EA + EB) if EA + EB > 0 else math.nan, ratio=EB / EA if EA > 0 else math.inf,
-        stable=True, spectral_abscissa=ss.spectral_abscissa,
+        E_A=EA,
+        E_B=EB,
+        eta=EB / (EA + EB) if EA + EB > 0 else math.nan,
+        ratio=EB / EA if EA > 0 else math.inf,
+        stable=True,
+        spectral_abscissa=ss.spectral_abscissa,
     )
 
 
 def peak_power(ds: xr.Dataset, var: str = "P_B") -> tuple[float, float]:
     """``(max P, time of the max)`` on the dataset's time grid."""
     if var not in ds:
-        raise ModelError(f"`var` must be a variable of the dataset {sorted(ds.data_vars)}, got {describe(var)}")
+        raise ModelError(
+            f"`var` must be a variable of the dataset {sorted(ds.data_vars)}, got {describe(var)}"
+        )
     p = ds[var].values
     k = int(np.nanargmax(p))
     return float(p[k]), float(ds.time.values[k])
@@ -174,7 +203,9 @@ def critical_time(
     """
     system = _system(system)
     if battery not in system.modes:
-        raise ModelError(f"`battery` must be one of the modes {list(system.modes)}, got {describe(battery)}")
+        raise ModelError(
+            f"`battery` must be one of the modes {list(system.modes)}, got {describe(battery)}"
+        )
     thr = float(threshold)
     if not (math.isfinite(thr) and thr > 0):
         raise ModelError(f"`threshold` must be a positive finite energy, got {describe(threshold)}")
@@ -219,7 +250,13 @@ def critical_time(
         e = e_of(y)
         if e >= thr:
             t_hi = k * step
-            t = brentq(lambda s: EB(s) - thr, t_prev, t_hi, xtol=1e-14 * max(1.0, t_hi), rtol=4 * np.finfo(float).eps)
+            t = brentq(
+                lambda s: EB(s) - thr,
+                t_prev,
+                t_hi,
+                xtol=1e-14 * max(1.0, t_hi),
+                rtol=4 * np.finfo(float).eps,
+            )
             return CriticalTime(t=float(t), threshold=thr, status="reached", t_max=t_max, step=step)
         t_prev = k * step
     return CriticalTime(t=math.inf, threshold=thr, status="not reached", t_max=t_max, step=step)
@@ -242,7 +279,9 @@ def max_power(
 
     system = _system(system)
     if battery not in system.modes:
-        raise ModelError(f"`battery` must be one of the modes {list(system.modes)}, got {describe(battery)}")
+        raise ModelError(
+            f"`battery` must be one of the modes {list(system.modes)}, got {describe(battery)}"
+        )
     if not (0 <= t_lo < t_hi):
         raise ModelError(f"need 0 <= `t_lo` < `t_hi`, got t_lo={t_lo!r}, t_hi={t_hi!r}")
     m = system.numeric(**dict(values or {}))
@@ -267,7 +306,12 @@ def max_power(
     k = int(np.argmax(ps))
     lo, hi = ts[max(k - 1, 0)], ts[min(k + 1, grid - 1)]
     if hi > lo:
-        res = minimize_scalar(lambda s: -P(s), bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * max(1.0, hi)})
+        res = minimize_scalar(
+            lambda s: -P(s),
+            bounds=(lo, hi),
+            method="bounded",
+            options={"xatol": 1e-10 * max(1.0, hi)},
+        )
         if -res.fun >= ps[k]:
             return float(-res.fun), float(res.x)
     return float(ps[k]), float(ts[k])

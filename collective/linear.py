@@ -255,7 +255,9 @@ class LinearSystem:
         elim = [modes] if isinstance(modes, str) else list(modes)
         for m in elim:
             if m not in self.modes:
-                raise ModelError(f"`modes` must name modes of the model {list(self.modes)}, got {describe(m)}")
+                raise ModelError(
+                    f"`modes` must name modes of the model {list(self.modes)}, got {describe(m)}"
+                )
         q = [self.modes.index(m) for m in elim]
         p = [i for i in range(self.n) if i not in q]
         if not p:
@@ -273,7 +275,11 @@ class LinearSystem:
         inv = Mqq.inv()
         Meff = M.extract(p, p) - M.extract(p, q) * inv * M.extract(q, p)
         feff = f.extract(p, [0]) - M.extract(p, q) * inv * f.extract(q, [0])
-        return (Meff.applyfunc(sp.simplify), feff.applyfunc(sp.simplify), tuple(self.modes[i] for i in p))
+        return (
+            Meff.applyfunc(sp.simplify),
+            feff.applyfunc(sp.simplify),
+            tuple(self.modes[i] for i in p),
+        )
 
 
 def eliminate_numeric(M: Any, f: Any, eliminate: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -285,7 +291,9 @@ def eliminate_numeric(M: Any, f: Any, eliminate: Sequence[int]) -> tuple[np.ndar
     p = [i for i in range(A.shape[0]) if i not in q]
     Aqq = A[np.ix_(q, q)]
     if np.linalg.cond(Aqq) > 1e14:
-        raise ModelError(f"cannot eliminate indices {q}: their drift block is singular, M_QQ = {Aqq.tolist()}")
+        raise ModelError(
+            f"cannot eliminate indices {q}: their drift block is singular, M_QQ = {Aqq.tolist()}"
+        )
     X = np.linalg.solve(Aqq, A[np.ix_(q, p)])
     y = np.linalg.solve(Aqq, fv[q])
     return A[np.ix_(p, p)] - A[np.ix_(p, q)] @ X, fv[p] - A[np.ix_(p, q)] @ y
@@ -411,7 +419,9 @@ def heisenberg_drift(model: Model, op: Op) -> dict[SiteTerm, sp.Expr]:
     def expand(o: Op) -> dict[SiteTerm, sp.Expr]:
         return expand_to_sites(o, {})
 
-    def mul(x: Mapping[SiteTerm, sp.Expr], y: Mapping[SiteTerm, sp.Expr]) -> dict[SiteTerm, sp.Expr]:
+    def mul(
+        x: Mapping[SiteTerm, sp.Expr], y: Mapping[SiteTerm, sp.Expr]
+    ) -> dict[SiteTerm, sp.Expr]:
         acc: dict[SiteTerm, sp.Expr] = {}
         for tx, cx in x.items():
             for ty, cy in y.items():
@@ -484,7 +494,9 @@ def quadratic_model(
         try:
             arr = np.asarray(value, dtype=complex)
         except (TypeError, ValueError) as exc:
-            raise ModelError(f"`{arg}` must be a numeric {n}x{n} matrix, got {describe(value)}") from exc
+            raise ModelError(
+                f"`{arg}` must be a numeric {n}x{n} matrix, got {describe(value)}"
+            ) from exc
         if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
             raise ModelError(f"`{arg}` must be a square matrix, got shape {arr.shape}")
         if arr.shape != (n, n):
@@ -524,8 +536,16 @@ def quadratic_model(
             for i in range(n):
                 if abs(v[i, k]) > 1e-15:
                     jump = jump + _num(np.conj(v[i, k])) * Op({(Gen("a", names[i]),): 1})
-            dissipators.append(Dissipator(jump=jump, rate=_num(w[k]).as_real_imag()[0], label=f"loss channel {k}"))
-    return Model(name=name, modes=mode_objs, hamiltonian=H, dissipators=tuple(dissipators), time_unit=time_unit)
+            dissipators.append(
+                Dissipator(jump=jump, rate=_num(w[k]).as_real_imag()[0], label=f"loss channel {k}")
+            )
+    return Model(
+        name=name,
+        modes=mode_objs,
+        hamiltonian=H,
+        dissipators=tuple(dissipators),
+        time_unit=time_unit,
+    )
 
 
 def _num(z: complex) -> sp.Expr:
@@ -625,8 +645,13 @@ def exceptional_point(M: Any, tol: float = 1e-6) -> ExceptionalPointReport:
     norm = max(np.linalg.norm(A, 2), np.finfo(float).tiny)
     if n < 2:
         return ExceptionalPointReport(
-            is_ep=False, pair=None, gap=math.inf, parallel=0.0, condition=float(s.condition[0]),
-            tol=tol, eigenvalues=s.eigenvalues,
+            is_ep=False,
+            pair=None,
+            gap=math.inf,
+            parallel=0.0,
+            condition=float(s.condition[0]),
+            tol=tol,
+            eigenvalues=s.eigenvalues,
         )
     best = None
     for i in range(n):
@@ -638,8 +663,13 @@ def exceptional_point(M: Any, tol: float = 1e-6) -> ExceptionalPointReport:
     par = float(abs(np.vdot(s.right[:, i], s.right[:, j])))
     cond = float(max(s.condition[i], s.condition[j]))
     return ExceptionalPointReport(
-        is_ep=bool(gap <= tol and par >= 1 - tol), pair=(i, j), gap=float(gap), parallel=par,
-        condition=cond, tol=tol, eigenvalues=s.eigenvalues,
+        is_ep=bool(gap <= tol and par >= 1 - tol),
+        pair=(i, j),
+        gap=float(gap),
+        parallel=par,
+        condition=cond,
+        tol=tol,
+        eigenvalues=s.eigenvalues,
     )
 
 
@@ -715,10 +745,17 @@ def _provenance() -> dict[str, str]:
 
     commit = "unknown"
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent, capture_output=True,
-            text=True, timeout=5, check=False,
-        ).stdout.strip() or "unknown"
+        commit = (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"],
+                cwd=Path(__file__).resolve().parent,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
+            ).stdout.strip()
+            or "unknown"
+        )
     except (OSError, subprocess.SubprocessError):  # pragma: no cover
         pass
     return {"collective_version": __version__, "git_commit": commit}
@@ -792,7 +829,9 @@ def phase_diagram(
     ctx.update({k: m for k, m in zip(axes, mesh)})
     for k, fn in derived.items():
         if k not in known:
-            raise ModelError(f"`derived` key {k!r} is not a parameter of the model; valid: {sorted(known)}")
+            raise ModelError(
+                f"`derived` key {k!r} is not a parameter of the model; valid: {sorted(known)}"
+            )
         ctx[k] = np.broadcast_to(np.asarray(fn(ctx), dtype=float), shape)
     evals = {k: ctx[k] for k in known}
     Ms = system.drift_grid(evals, shape)
@@ -814,7 +853,9 @@ def phase_diagram(
     if ok.any():
         with np.errstate(all="ignore"):
             W = np.linalg.pinv(Vn[ok])  # rows: left eigenvectors (W V = I)
-            cond[ok] = np.linalg.norm(W, axis=2) * 1.0  # ||w_k|| ||v_k|| / |w_k v_k| with |w_k v_k| = 1
+            cond[ok] = (
+                np.linalg.norm(W, axis=2) * 1.0
+            )  # ||w_k|| ||v_k|| / |w_k v_k| with |w_k v_k| = 1
     min_gap = np.full(flat.shape[0], np.inf)
     parallel = np.zeros(flat.shape[0])
     for i in range(n):
@@ -835,22 +876,76 @@ def phase_diagram(
     coords = {}
     for k, a in axes.items():
         coords[k] = xr.Variable((k,), a, attrs=_param_attrs(system, k))
-    coords["eig"] = xr.Variable(("eig",), np.arange(n), attrs={"long_name": "eigenvalue index (decreasing Re)", "units": "1"})
+    coords["eig"] = xr.Variable(
+        ("eig",),
+        np.arange(n),
+        attrs={"long_name": "eigenvalue index (decreasing Re)", "units": "1"},
+    )
     tu = system.model.time_unit
     rate_units = f"1/{tu}" if tu else "1"
     ds = xr.Dataset(
         {
-            "spectral_abscissa": (dims, sa.reshape(shape), {"long_name": "Re of the leading drift eigenvalue", "units": rate_units}),
-            "leading_frequency": (dims, lead_im.reshape(shape), {"long_name": "Im of the leading drift eigenvalue", "units": rate_units}),
-            "eigenvalue_re": (dims + ("eig",), w.real.reshape(shape + (n,)), {"long_name": "Re of drift eigenvalues", "units": rate_units}),
-            "eigenvalue_im": (dims + ("eig",), w.imag.reshape(shape + (n,)), {"long_name": "Im of drift eigenvalues", "units": rate_units}),
-            "min_gap": (dims, min_gap.reshape(shape), {"long_name": "closest eigenvalue pair distance / ||M||", "units": "1"}),
-            "eigvec_parallel": (dims, parallel.reshape(shape), {"long_name": "|v_i^+ v_j| of the closest pair", "units": "1"}),
-            "max_condition": (dims, np.nanmax(cond, axis=-1).reshape(shape), {"long_name": "largest eigenvalue condition number", "units": "1"}),
-            "is_ep": (dims, ((min_gap <= tol) & (parallel >= 1 - tol)).reshape(shape), {"long_name": "exceptional point (eigenvalues and eigenvectors coalesce)", "units": "1"}),
-            "stable": (dims, (sa < 0).reshape(shape), {"long_name": "all drift eigenvalues in Re < 0", "units": "1"}),
-            "passivity_margin": (dims, margin.reshape(shape), {"long_name": "max eigenvalue of (M + M^+)/2 (> 0 needs gain)", "units": rate_units}),
-            "status": (dims, status.reshape(shape), {"long_name": "0 ok, 1 non-finite drift", "units": "1"}),
+            "spectral_abscissa": (
+                dims,
+                sa.reshape(shape),
+                {"long_name": "Re of the leading drift eigenvalue", "units": rate_units},
+            ),
+            "leading_frequency": (
+                dims,
+                lead_im.reshape(shape),
+                {"long_name": "Im of the leading drift eigenvalue", "units": rate_units},
+            ),
+            "eigenvalue_re": (
+                dims + ("eig",),
+                w.real.reshape(shape + (n,)),
+                {"long_name": "Re of drift eigenvalues", "units": rate_units},
+            ),
+            "eigenvalue_im": (
+                dims + ("eig",),
+                w.imag.reshape(shape + (n,)),
+                {"long_name": "Im of drift eigenvalues", "units": rate_units},
+            ),
+            "min_gap": (
+                dims,
+                min_gap.reshape(shape),
+                {"long_name": "closest eigenvalue pair distance / ||M||", "units": "1"},
+            ),
+            "eigvec_parallel": (
+                dims,
+                parallel.reshape(shape),
+                {"long_name": "|v_i^+ v_j| of the closest pair", "units": "1"},
+            ),
+            "max_condition": (
+                dims,
+                np.nanmax(cond, axis=-1).reshape(shape),
+                {"long_name": "largest eigenvalue condition number", "units": "1"},
+            ),
+            "is_ep": (
+                dims,
+                ((min_gap <= tol) & (parallel >= 1 - tol)).reshape(shape),
+                {
+                    "long_name": "exceptional point (eigenvalues and eigenvectors coalesce)",
+                    "units": "1",
+                },
+            ),
+            "stable": (
+                dims,
+                (sa < 0).reshape(shape),
+                {"long_name": "all drift eigenvalues in Re < 0", "units": "1"},
+            ),
+            "passivity_margin": (
+                dims,
+                margin.reshape(shape),
+                {
+                    "long_name": "max eigenvalue of (M + M^+)/2 (> 0 needs gain)",
+                    "units": rate_units,
+                },
+            ),
+            "status": (
+                dims,
+                status.reshape(shape),
+                {"long_name": "0 ok, 1 non-finite drift", "units": "1"},
+            ),
         },
         coords=coords,
         attrs={
@@ -942,7 +1037,9 @@ def evolve_linear(
         initial.check(system.model)
     t = np.asarray(times, dtype=float)
     if t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)):
-        raise ModelError(f"`times` must be a non-empty 1-d array of finite times, got shape {t.shape}")
+        raise ModelError(
+            f"`times` must be a non-empty 1-d array of finite times, got shape {t.shape}"
+        )
     m = system.numeric(**dict(values or {}))
     K = _generator(m)
     y0 = _initial_vector(m, initial)
@@ -965,11 +1062,31 @@ def evolve_linear(
             "a_re": (("time", "mode"), alpha.real, {"long_name": "Re <a>", "units": "1"}),
             "a_im": (("time", "mode"), alpha.imag, {"long_name": "Im <a>", "units": "1"}),
             "energy": (("time", "mode"), nm * m.omega, {"long_name": "omega <a^+ a>", "units": eu}),
-            "power": (("time", "mode"), dn * m.omega, {"long_name": "omega d<a^+ a>/dt", "units": f"{eu}/{tu}"}),
-            "N_re": (("time", "mode", "mode2"), N.real, {"long_name": "Re <a_i^+ a_j>", "units": "1"}),
-            "N_im": (("time", "mode", "mode2"), N.imag, {"long_name": "Im <a_i^+ a_j>", "units": "1"}),
-            "P_re": (("time", "mode", "mode2"), P.real, {"long_name": "Re <a_i a_j>", "units": "1"}),
-            "P_im": (("time", "mode", "mode2"), P.imag, {"long_name": "Im <a_i a_j>", "units": "1"}),
+            "power": (
+                ("time", "mode"),
+                dn * m.omega,
+                {"long_name": "omega d<a^+ a>/dt", "units": f"{eu}/{tu}"},
+            ),
+            "N_re": (
+                ("time", "mode", "mode2"),
+                N.real,
+                {"long_name": "Re <a_i^+ a_j>", "units": "1"},
+            ),
+            "N_im": (
+                ("time", "mode", "mode2"),
+                N.imag,
+                {"long_name": "Im <a_i^+ a_j>", "units": "1"},
+            ),
+            "P_re": (
+                ("time", "mode", "mode2"),
+                P.real,
+                {"long_name": "Re <a_i a_j>", "units": "1"},
+            ),
+            "P_im": (
+                ("time", "mode", "mode2"),
+                P.imag,
+                {"long_name": "Im <a_i a_j>", "units": "1"},
+            ),
         },
         coords={
             "time": ("time", t, {"long_name": "time", "units": tu}),
@@ -1007,7 +1124,9 @@ class LinearSteadyState:
         return float(self.omega[i] * self.N[i, i].real)
 
 
-def steady_state_linear(system: LinearSystem | Model, values: Mapping[str, float] | None = None) -> LinearSteadyState:
+def steady_state_linear(
+    system: LinearSystem | Model, values: Mapping[str, float] | None = None
+) -> LinearSteadyState:
     r"""Stationary :math:`\alpha = -M^{-1}f` and :math:`N` from the Lyapunov equation
     :math:`M^*N + NM^T = -(\alpha^*f^T + f^*\alpha^T + (\Gamma^\uparrow)^T)`."""
     if isinstance(system, Model):
@@ -1017,12 +1136,20 @@ def steady_state_linear(system: LinearSystem | Model, values: Mapping[str, float
     n = m.n
     if not sa < 0:
         nan = np.full(n, np.nan + 0j)
-        return LinearSteadyState(modes=m.modes, alpha=nan, N=np.full((n, n), np.nan + 0j), stable=False,
-                                 spectral_abscissa=sa, omega=m.omega)
+        return LinearSteadyState(
+            modes=m.modes,
+            alpha=nan,
+            N=np.full((n, n), np.nan + 0j),
+            stable=False,
+            spectral_abscissa=sa,
+            omega=m.omega,
+        )
     alpha = np.linalg.solve(m.drift, -m.drive)
     Q = np.outer(alpha.conj(), m.drive) + np.outer(m.drive.conj(), alpha) + m.gain.T
     N = sla.solve_continuous_lyapunov(m.drift.conj(), -Q)
-    return LinearSteadyState(modes=m.modes, alpha=alpha, N=N, stable=True, spectral_abscissa=sa, omega=m.omega)
+    return LinearSteadyState(
+        modes=m.modes, alpha=alpha, N=N, stable=True, spectral_abscissa=sa, omega=m.omega
+    )
 
 
 def ep_roots_2x2(
@@ -1040,15 +1167,21 @@ def ep_roots_2x2(
     if isinstance(system, Model):
         system = linear_system(system)
     if system.n != 2:
-        raise ModelError(f"`system` must have exactly 2 modes for ep_roots_2x2, got {list(system.modes)}")
+        raise ModelError(
+            f"`system` must have exactly 2 modes for ep_roots_2x2, got {list(system.modes)}"
+        )
     sym = {p.name: p.symbol for p in system.model.parameters}
     if name not in sym:
-        raise ModelError(f"`name` must be a parameter of the model {sorted(sym)}, got {describe(name)}")
+        raise ModelError(
+            f"`name` must be a parameter of the model {sorted(sym)}, got {describe(name)}"
+        )
     x = sym[name]
     for e in system.drift:
         e = sp.expand(e)
         if e.has(x) and not (e.is_polynomial(x) and sp.degree(e, x) <= 1):
-            raise ModelError(f"the drift is not affine in `{name}`; ep_roots_2x2 needs affine entries")
+            raise ModelError(
+                f"the drift is not affine in `{name}`; ep_roots_2x2 needs affine entries"
+            )
     base = dict(values or {})
     D = []
     for xv in (0.0, 1.0, -1.0):

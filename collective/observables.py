@@ -109,7 +109,9 @@ def _groups(blocks: Blocks, N: int, weighted: bool) -> tuple[list[tuple[float, f
         try:
             d, mat = item
         except (TypeError, ValueError) as exc:
-            raise ModelError(f"`state[{j!r}]` must be a pair (d_j, rho_j), got {describe(item)}") from exc
+            raise ModelError(
+                f"`state[{j!r}]` must be a pair (d_j, rho_j), got {describe(item)}"
+            ) from exc
         dj = multiplicity(N, float(j))
         if dj == 0 or int(d) != dj:
             raise ModelError(
@@ -311,15 +313,21 @@ def ergotropy(
     """
     if isinstance(state, Mapping):
         if N is None:
-            raise ModelError("`N` is required for a block state {j: (d_j, rho_j)}: give the number of spins")
+            raise ModelError(
+                "`N` is required for a block state {j: (d_j, rho_j)}: give the number of spins"
+            )
         if hamiltonian is not None:
-            raise ModelError("`hamiltonian` applies to dense states only; block states use H = J^z + N/2")
+            raise ModelError(
+                "`hamiltonian` applies to dense states only; block states use H = J^z + N/2"
+            )
         N = _check_N(N)
         groups, energy = _groups(state, N, weighted)
         return energy - _passive_from_groups(groups, N)
     if isinstance(state, np.ndarray):
         if weighted or N is not None:
-            raise ModelError("`N` and `weighted` apply to block states only; a dense `state` uses `hamiltonian`")
+            raise ModelError(
+                "`N` and `weighted` apply to block states only; a dense `state` uses `hamiltonian`"
+            )
         return _full_ergotropy(state, hamiltonian)
     raise ModelError(
         f"`state` must be a block state {{j: (d_j, rho_j)}} or a dense matrix, got {describe(state)}"
@@ -368,15 +376,22 @@ def exact_dataset(result: Any) -> xr.Dataset:
     sizes = np.array([e.N for e in model.ensembles], dtype=float)
     rate = exact_energy_rate(result) / sizes
     dims = ("ensemble",) if result.times is None else ("time", "ensemble")
-    ds["energy_rate"] = (dims, rate[0] if result.times is None else rate,
-                         {"long_name": "rate of change of the energy density (from the Liouvillian)",
-                          "units": f"1/({model.time_unit})"})
+    ds["energy_rate"] = (
+        dims,
+        rate[0] if result.times is None else rate,
+        {
+            "long_name": "rate of change of the energy density (from the Liouvillian)",
+            "units": f"1/({model.time_unit})",
+        },
+    )
     ds = ds.assign_coords(N=("ensemble", sizes, {"long_name": "ensemble size", "units": "1"}))
     ds.attrs["energy_unit"] = model.energy_unit
     return ds
 
 
-def reduced_blocks(result: Any, ensemble: str, time_index: int = 0) -> dict[float, tuple[int, np.ndarray]]:
+def reduced_blocks(
+    result: Any, ensemble: str, time_index: int = 0
+) -> dict[float, tuple[int, np.ndarray]]:
     r"""Reduced state of one ensemble at one output time, as weighted blocks
     ``{j: (d_j, d_j rho_j)}``, built sparsely: a block that is diagonal in the Dicke basis (every
     steady state of a U(1)-invariant model) is returned as its diagonal (length :math:`2j + 1`),
@@ -392,10 +407,14 @@ def reduced_blocks(result: Any, ensemble: str, time_index: int = 0) -> dict[floa
     _need_states(result)
     model = result.model
     if ensemble not in model.ensemble_names:
-        raise ModelError(f"`ensemble` must be one of {list(model.ensemble_names)}, got {describe(ensemble)}")
+        raise ModelError(
+            f"`ensemble` must be one of {list(model.ensemble_names)}, got {describe(ensemble)}"
+        )
     nt = result.sectors[0].states.shape[0]
     if not isinstance(time_index, (int, np.integer)) or not -nt <= time_index < nt:
-        raise ModelError(f"`time_index` must be an integer in [{-nt}, {nt}), got {describe(time_index)}")
+        raise ModelError(
+            f"`time_index` must be an integer in [{-nt}, {nt}), got {describe(time_index)}"
+        )
     N = model.ensemble(ensemble).N
     acc: dict[float, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     for sec in result.sectors:
@@ -458,9 +477,21 @@ def exact_ergotropy(result: Any, ensemble: str) -> xr.Dataset:
         coords["time"] = ("time", result.times, {"long_name": "time", "units": model.time_unit})
     return xr.Dataset(
         {
-            "energy": (dims, arr[..., 0], {"long_name": f"energy of {ensemble} above its ground state", "units": eu}),
-            "passive_energy": (dims, arr[..., 1], {"long_name": f"passive-state energy of {ensemble}", "units": eu}),
-            "ergotropy": (dims, arr[..., 0] - arr[..., 1], {"long_name": f"ergotropy of {ensemble}", "units": eu}),
+            "energy": (
+                dims,
+                arr[..., 0],
+                {"long_name": f"energy of {ensemble} above its ground state", "units": eu},
+            ),
+            "passive_energy": (
+                dims,
+                arr[..., 1],
+                {"long_name": f"passive-state energy of {ensemble}", "units": eu},
+            ),
+            "ergotropy": (
+                dims,
+                arr[..., 0] - arr[..., 1],
+                {"long_name": f"ergotropy of {ensemble}", "units": eu},
+            ),
         },
         coords=coords,
         attrs={"ensemble": ensemble, "N": N},
@@ -490,7 +521,9 @@ def _check_names(ds: xr.Dataset, arg: str, names: Sequence[str]) -> list[str]:
     names = [names] if isinstance(names, str) else list(names)
     bad = [n for n in names if n not in valid]
     if bad or not names:
-        raise ModelError(f"`{arg}` must name ensembles of the dataset {valid}, got {describe(names)}")
+        raise ModelError(
+            f"`{arg}` must name ensembles of the dataset {valid}, got {describe(names)}"
+        )
     return names
 
 
@@ -555,7 +588,9 @@ def efficiency(
     gain = (E - E.isel(time=0)).sel(ensemble=bats).sum("ensemble")
     if supplied is None:
         if sources is None:
-            raise ModelError("give `sources` (ensembles supplying energy) or `supplied` (an energy)")
+            raise ModelError(
+                "give `sources` (ensembles supplying energy) or `supplied` (an energy)"
+            )
         srcs = _check_names(ds, "sources", sources)
         supplied = (E.isel(time=0) - E).sel(ensemble=srcs).sum("ensemble")
         desc = f"energy gained by {bats} / energy lost by {srcs}"
@@ -609,25 +644,45 @@ def charging_time(
     from .engine import StopEvent, solve
 
     if ensemble not in model.ensemble_names:
-        raise ModelError(f"`ensemble` must be one of {list(model.ensemble_names)}, got {describe(ensemble)}")
+        raise ModelError(
+            f"`ensemble` must be one of {list(model.ensemble_names)}, got {describe(ensemble)}"
+        )
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target <= 1:
         raise ModelError(f"`target` must be an energy density in (0, 1], got {describe(target)}")
     if not (isinstance(t_max, (int, float)) and math.isfinite(t_max) and t_max > 0):
         raise ModelError(f"`t_max` must be a finite positive time, got {describe(t_max)}")
     ev = StopEvent(ensemble=ensemble, threshold=float(target), direction=1, terminal=True)
-    ds = solve(model, np.linspace(0.0, float(t_max), max(2, int(n_times))), order=order, initial=initial,
-               event=ev, raise_on_failure=False, **solver_kw)
+    ds = solve(
+        model,
+        np.linspace(0.0, float(t_max), max(2, int(n_times))),
+        order=order,
+        initial=initial,
+        event=ev,
+        raise_on_failure=False,
+        **solver_kw,
+    )
     tu = model.time_unit
     N = model.ensemble(ensemble).N
     e0 = float(ds["energy_density"].sel(ensemble=ensemble).isel(time=0))
     tc = float(ds["event_time"])
-    ds["charging_time"] = ((), tc, {"long_name": f"time for {ensemble} to reach energy density {target}",
-                                    "units": tu})
-    ds["target_energy"] = ((), float(target) * N,
-                           {"long_name": f"target energy of {ensemble}", "units": model.energy_unit})
-    ds["average_power_to_target"] = ((), N * (float(target) - e0) / tc if tc > 0 else math.nan,
-                                     {"long_name": f"average charging power of {ensemble} up to the target",
-                                      "units": f"{model.energy_unit}/({tu})"})
+    ds["charging_time"] = (
+        (),
+        tc,
+        {"long_name": f"time for {ensemble} to reach energy density {target}", "units": tu},
+    )
+    ds["target_energy"] = (
+        (),
+        float(target) * N,
+        {"long_name": f"target energy of {ensemble}", "units": model.energy_unit},
+    )
+    ds["average_power_to_target"] = (
+        (),
+        N * (float(target) - e0) / tc if tc > 0 else math.nan,
+        {
+            "long_name": f"average charging power of {ensemble} up to the target",
+            "units": f"{model.energy_unit}/({tu})",
+        },
+    )
     return ds
 
 
@@ -666,23 +721,38 @@ def thermodynamics(
     eu, tu = _units(ds, energy_unit)
     out = ds.copy()
     out["energy"] = (ds["energy_density"] * _sizes(ds)).assign_attrs(
-        long_name="energy above the ground state E = N hbar omega_0 (energy density)", units=eu)
+        long_name="energy above the ground state E = N hbar omega_0 (energy density)", units=eu
+    )
     P = power(ds, energy_unit=eu)
     out["power"] = P
     out["average_power"] = average_power(ds, energy_unit=eu)
-    out["peak_power"] = P.max("time").assign_attrs(long_name="largest saved charging power",
-                                                   units=P.attrs["units"])
+    out["peak_power"] = P.max("time").assign_attrs(
+        long_name="largest saved charging power", units=P.attrs["units"]
+    )
     idx = P.fillna(-np.inf).argmax("time")
-    out["time_of_peak_power"] = ds["time"].isel(time=idx).drop_vars("time").assign_attrs(
-        long_name="time of the largest saved charging power", units=tu)
+    out["time_of_peak_power"] = (
+        ds["time"]
+        .isel(time=idx)
+        .drop_vars("time")
+        .assign_attrs(long_name="time of the largest saved charging power", units=tu)
+    )
     if batteries is not None:
         bats = _check_names(ds, "batteries", batteries)
-        out["stored_energy"] = out["energy"].sel(ensemble=bats).sum("ensemble").assign_attrs(
-            long_name=f"energy stored in {bats}", units=eu)
+        out["stored_energy"] = (
+            out["energy"]
+            .sel(ensemble=bats)
+            .sum("ensemble")
+            .assign_attrs(long_name=f"energy stored in {bats}", units=eu)
+        )
         if sources is not None or supplied is not None:
             out["efficiency"] = efficiency(ds, bats, sources, supplied=supplied)
     if "event_time" in ds:
-        out["charging_time"] = ds["event_time"].copy().assign_attrs(
-            long_name=ds["event_time"].attrs.get("long_name", "charging time"), units=tu)
+        out["charging_time"] = (
+            ds["event_time"]
+            .copy()
+            .assign_attrs(
+                long_name=ds["event_time"].attrs.get("long_name", "charging time"), units=tu
+            )
+        )
     out.attrs["energy_unit"] = eu
     return out

@@ -42,9 +42,20 @@ def main(out: Path) -> None:
         start = time.perf_counter()
         ds = thermodynamics(solve(model, t, initial=init, **OPTS), batteries="B1", sources="C")
         ds["efficiency_of_initial_charge"] = (
-            (ds.stored_energy - ds.stored_energy.isel(time=0)) * m / float(ds.energy.sel(ensemble="C").isel(time=0))
-        ).assign_attrs(long_name="energy gained by all batteries / initial charger energy", units="1")
-        keep = ["energy", "power", "average_power", "efficiency", "efficiency_of_initial_charge", "energy_density"]
+            (ds.stored_energy - ds.stored_energy.isel(time=0))
+            * m
+            / float(ds.energy.sel(ensemble="C").isel(time=0))
+        ).assign_attrs(
+            long_name="energy gained by all batteries / initial charger energy", units="1"
+        )
+        keep = [
+            "energy",
+            "power",
+            "average_power",
+            "efficiency",
+            "efficiency_of_initial_charge",
+            "energy_density",
+        ]
         sub = ds[keep].sel(ensemble=["C", "B1"])
         sub = sub.drop_vars([c for c in sub.coords if c not in ("time", "ensemble")])
         trajs.append(sub.expand_dims(protocol=[key]))
@@ -52,30 +63,67 @@ def main(out: Path) -> None:
             ct = charging_time(model, target, ensemble="B1", t_max=1e-4, initial=init, **OPTS)
             tc = float(ct.charging_time)
             k = int(np.nanargmax(ds.power.sel(ensemble="B1").values))
-            rows.append({
-                "protocol": key, "reservoirs": m, "gamma_up": up, "target": target,
-                "charging_time": tc, "average_power_to_target": float(ct.average_power_to_target),
-                "peak_power": float(ds.power.sel(ensemble="B1").values[k]),
-                "time_of_peak_power": float(ds.time.values[k]),
-                "final_energy_density_B1": float(ds.energy_density.sel(ensemble="B1").values[-1]),
-                "efficiency_final": float(ds.efficiency.values[-1]),
-            })
+            rows.append(
+                {
+                    "protocol": key,
+                    "reservoirs": m,
+                    "gamma_up": up,
+                    "target": target,
+                    "charging_time": tc,
+                    "average_power_to_target": float(ct.average_power_to_target),
+                    "peak_power": float(ds.power.sel(ensemble="B1").values[k]),
+                    "time_of_peak_power": float(ds.time.values[k]),
+                    "final_energy_density_B1": float(
+                        ds.energy_density.sel(ensemble="B1").values[-1]
+                    ),
+                    "efficiency_final": float(ds.efficiency.values[-1]),
+                }
+            )
         print(f"protocol {key}: {time.perf_counter() - start:.1f} s")
     traj = xr.concat(trajs, "protocol", coords="minimal", compat="override")
     traj["protocol"].attrs.update(long_name="Dias et al. Fig. 2 panel", units="1")
-    traj.attrs.update(N_C=N_C, N_B=N_B, method="cumulant order 2", reference="Dias et al. (2024) Eq. (4), Fig. 2")
+    traj.attrs.update(
+        N_C=N_C, N_B=N_B, method="cumulant order 2", reference="Dias et al. (2024) Eq. (4), Fig. 2"
+    )
     traj["ensemble"] = [str(e) for e in traj.ensemble.values]
     traj.to_netcdf(out / "trajectories.nc")
-    units = {"charging_time": "[t]", "average_power_to_target": "hbar*omega_0/([t])", "peak_power": "hbar*omega_0/([t])",
-             "time_of_peak_power": "[t]", "final_energy_density_B1": "1", "efficiency_final": "1",
-             "target": "1", "gamma_up": "1/[t]", "reservoirs": "1"}
+    units = {
+        "charging_time": "[t]",
+        "average_power_to_target": "hbar*omega_0/([t])",
+        "peak_power": "hbar*omega_0/([t])",
+        "time_of_peak_power": "[t]",
+        "final_energy_density_B1": "1",
+        "efficiency_final": "1",
+        "target": "1",
+        "gamma_up": "1/[t]",
+        "reservoirs": "1",
+    }
     idx = np.arange(len(rows))
     charging = xr.Dataset(
-        {k: ("row", [r[k] for r in rows], {"long_name": k.replace("_", " "), "units": units.get(k, "1")})
-         for k in rows[0] if k != "protocol"},
-        coords={"row": idx, "protocol": ("row", [r["protocol"] for r in rows], {"long_name": "Fig. 2 panel", "units": "1"})},
-        attrs={"N_C": N_C, "N_B": N_B, "time_unit": "[t] = 1/gamma_down", "energy_unit": "hbar*omega_0",
-               "method": "cumulant order 2, event-based (StopEvent)"},
+        {
+            k: (
+                "row",
+                [r[k] for r in rows],
+                {"long_name": k.replace("_", " "), "units": units.get(k, "1")},
+            )
+            for k in rows[0]
+            if k != "protocol"
+        },
+        coords={
+            "row": idx,
+            "protocol": (
+                "row",
+                [r["protocol"] for r in rows],
+                {"long_name": "Fig. 2 panel", "units": "1"},
+            ),
+        },
+        attrs={
+            "N_C": N_C,
+            "N_B": N_B,
+            "time_unit": "[t] = 1/gamma_down",
+            "energy_unit": "hbar*omega_0",
+            "method": "cumulant order 2, event-based (StopEvent)",
+        },
     )
     charging.to_netcdf(out / "charging.nc")
     # exact ergotropy of one battery (charger traced out), small N, protocol a

@@ -45,25 +45,38 @@ def main(out: Path) -> None:
         )
         ds["alpha"].attrs.update(long_name="asymmetry alpha = (gamma_a - gamma_b)/2", units="1")
         ga = gb + 2 * ds.alpha
-        ds["physical"] = ((ga >= 0) & (ga * gb >= 1)).broadcast_like(ds.spectral_abscissa).assign_attrs(
-            long_name="reachable from Eq. (9) with non-negative rates", units="1")
+        ds["physical"] = (
+            ((ga >= 0) & (ga * gb >= 1))
+            .broadcast_like(ds.spectral_abscissa)
+            .assign_attrs(long_name="reachable from Eq. (9) with non-negative rates", units="1")
+        )
         ds.attrs["gamma_b"] = gb
         ds.to_netcdf(out / f"ep_phase_{gb:.1f}.nc")
         broken = ds.spectral_abscissa > 0
-        print(f"gamma_b = {gb}: broken fraction {float(broken.mean()):.3f}, broken & physical "
-              f"{int((broken & ds.physical).sum())} points, EP grid points {int(ds.is_ep.sum())}")
+        print(
+            f"gamma_b = {gb}: broken fraction {float(broken.mean()):.3f}, broken & physical "
+            f"{int((broken & ds.physical).sum())} points, EP grid points {int(ds.is_ep.sum())}"
+        )
     # --- E_B(t) in each regime (delta_r = 0 and at the EP) ------------------------------------------
     t = np.linspace(0, 15, 301)
-    cases = {"unbroken (gb=1.5, alpha=0.2)": (0.0, 1.9, 1.5), "boundary (gb=0.5, alpha=0.75)": (0.0, 2.0, 0.5),
-             "broken (gb=0.5, alpha=0)": (0.0, 0.5, 0.5), "EP (dr=1, g=1.5)": (1.0, 1.5, 1.5),
-             "EP (dr=1, g=0.5)": (1.0, 0.5, 0.5), "oscillatory (dr=1.5, g=1.5)": (1.5, 1.5, 1.5)}
+    cases = {
+        "unbroken (gb=1.5, alpha=0.2)": (0.0, 1.9, 1.5),
+        "boundary (gb=0.5, alpha=0.75)": (0.0, 2.0, 0.5),
+        "broken (gb=0.5, alpha=0)": (0.0, 0.5, 0.5),
+        "EP (dr=1, g=1.5)": (1.0, 1.5, 1.5),
+        "EP (dr=1, g=0.5)": (1.0, 0.5, 0.5),
+        "oscillatory (dr=1.5, g=1.5)": (1.5, 1.5, 1.5),
+    }
     parts = []
     for label, (dr, ga, gb) in cases.items():
         ds = charging(eliminated(dr, ga, gb), t)
         parts.append(ds[["E_B", "E_B_coherent", "P_B", "E_A"]].expand_dims(case=[label]))
     dyn = xr.concat(parts, "case")
-    dyn["physical"] = ("case", [not ep_physicality_violations(ga, gb) for dr, ga, gb in cases.values()],
-                       {"long_name": "reachable from Eq. (9)", "units": "1"})
+    dyn["physical"] = (
+        "case",
+        [not ep_physicality_violations(ga, gb) for dr, ga, gb in cases.values()],
+        {"long_name": "reachable from Eq. (9)", "units": "1"},
+    )
     dyn.to_netcdf(out / "ep_dynamics.nc")
     # --- Fig. 6: exact t_crit vs delta_r (alpha = 0, gamma = 0.5, E_max = 1e3 E_r^2) ---------------
     drs = np.linspace(-1.2, 1.2, 97)
@@ -80,9 +93,23 @@ def main(out: Path) -> None:
         else:
             tc_33.append(np.nan)
     tcr = xr.Dataset(
-        {"t_crit": ("delta_r", np.array(tc_coh), {"long_name": "exact first passage of |<b>|^2 = E_max", "units": "1/Gamma_eff"}),
-         "t_crit_number": ("delta_r", np.array(tc_num), {"long_name": "exact first passage of <b^+ b> = E_max", "units": "1/Gamma_eff"}),
-         "t_crit_eq33": ("delta_r", np.array(tc_33), {"long_name": "Eq. (33) approximation", "units": "1/Gamma_eff"})},
+        {
+            "t_crit": (
+                "delta_r",
+                np.array(tc_coh),
+                {"long_name": "exact first passage of |<b>|^2 = E_max", "units": "1/Gamma_eff"},
+            ),
+            "t_crit_number": (
+                "delta_r",
+                np.array(tc_num),
+                {"long_name": "exact first passage of <b^+ b> = E_max", "units": "1/Gamma_eff"},
+            ),
+            "t_crit_eq33": (
+                "delta_r",
+                np.array(tc_33),
+                {"long_name": "Eq. (33) approximation", "units": "1/Gamma_eff"},
+            ),
+        },
         coords={"delta_r": ("delta_r", drs, {"long_name": "normalised detuning", "units": "1"})},
         attrs={"E_max": 1e3, "gamma": 0.5, "alpha": 0.0},
     )
@@ -100,13 +127,27 @@ def main(out: Path) -> None:
         ref = evolve_linear(eliminated(*tg), tt)
         Eel = ref.a_re.sel(mode="b") ** 2 + ref.a_im.sel(mode="b") ** 2
         for j, aux in enumerate(auxs):
-            full = evolve_linear(linear_system(ep_battery(**ep_microscopic_parameters(*tg, aux_rate=aux))), tt)
+            full = evolve_linear(
+                linear_system(ep_battery(**ep_microscopic_parameters(*tg, aux_rate=aux))), tt
+            )
             Ef = full.n_mode.sel(mode="b")
             errs[i, j] = float(np.abs(Ef - Eel).max() / Eel.max())
     conv = xr.Dataset(
-        {"max_rel_error": (("target", "aux_rate"), errs, {"long_name": "max_t |E_B^full - E_B^elim| / max E_B^elim", "units": "1"})},
-        coords={"target": [f"dr={a},ga={b},gb={c}" for a, b, c in targets],
-                "aux_rate": ("aux_rate", auxs, {"long_name": "relaxation rate of c / effective coupling", "units": "1"})},
+        {
+            "max_rel_error": (
+                ("target", "aux_rate"),
+                errs,
+                {"long_name": "max_t |E_B^full - E_B^elim| / max E_B^elim", "units": "1"},
+            )
+        },
+        coords={
+            "target": [f"dr={a},ga={b},gb={c}" for a, b, c in targets],
+            "aux_rate": (
+                "aux_rate",
+                auxs,
+                {"long_name": "relaxation rate of c / effective coupling", "units": "1"},
+            ),
+        },
     )
     conv.to_netcdf(out / "ep_convergence.nc")
     print("\nmax_t |E_B^full - E_B^elim| / max E_B^elim, t in [0, 20]")

@@ -51,12 +51,28 @@ def vs_N(out: Path) -> None:
         for b, N in enumerate(Ns):
             W[a, b], E[a, b] = steady_w(N, nb)
     ds = xr.Dataset(
-        {"ergotropy": (("nbar", "N"), W, {"long_name": "steady-state ergotropy", "units": EU}),
-         "energy": (("nbar", "N"), E, {"long_name": "steady-state energy above the ground state", "units": EU}),
-         "ergotropy_per_spin": (("nbar", "N"), W / np.array(Ns), {"long_name": "steady-state ergotropy per spin", "units": EU})},
-        coords={"nbar": ("nbar", nbars, {"long_name": "bath mean occupation", "units": "1"}),
-                "N": ("N", Ns, {"long_name": "number of cells", "units": "1"})},
-        attrs={"initial": "ground", "collective_fraction": 1.0, "solver": "collective.exact.steady"},
+        {
+            "ergotropy": (("nbar", "N"), W, {"long_name": "steady-state ergotropy", "units": EU}),
+            "energy": (
+                ("nbar", "N"),
+                E,
+                {"long_name": "steady-state energy above the ground state", "units": EU},
+            ),
+            "ergotropy_per_spin": (
+                ("nbar", "N"),
+                W / np.array(Ns),
+                {"long_name": "steady-state ergotropy per spin", "units": EU},
+            ),
+        },
+        coords={
+            "nbar": ("nbar", nbars, {"long_name": "bath mean occupation", "units": "1"}),
+            "N": ("N", Ns, {"long_name": "number of cells", "units": "1"}),
+        },
+        attrs={
+            "initial": "ground",
+            "collective_fraction": 1.0,
+            "solver": "collective.exact.steady",
+        },
     )
     # N = 10^4 for two temperatures (one symmetric block of 10001 states)
     big = {}
@@ -64,8 +80,14 @@ def vs_N(out: Path) -> None:
         t = time.perf_counter()
         big[nb] = steady_w(10_000, nb)[0]
         print(f"N=1e4 nbar={nb}: W = {big[nb]:.12g} ({time.perf_counter() - t:.1f} s)")
-    ds["ergotropy_N1e4"] = ("nbar_big", [big[1.0], big[20.0]], {"long_name": "steady-state ergotropy at N = 10^4", "units": EU})
-    ds = ds.assign_coords(nbar_big=("nbar_big", [1.0, 20.0], {"long_name": "bath mean occupation", "units": "1"}))
+    ds["ergotropy_N1e4"] = (
+        "nbar_big",
+        [big[1.0], big[20.0]],
+        {"long_name": "steady-state ergotropy at N = 10^4", "units": EU},
+    )
+    ds = ds.assign_coords(
+        nbar_big=("nbar_big", [1.0, 20.0], {"long_name": "bath mean occupation", "units": "1"})
+    )
     ds.to_netcdf(out / "ergotropy_vs_N.nc")
 
 
@@ -80,20 +102,51 @@ def vs_nbar(out: Path) -> None:
             opt_nb.append(math.inf)  # monotone: W -> N/2 - N/(N+1) as nbar -> infinity
             opt_w.append(N / 2 - N / (N + 1))
             continue
-        r = minimize_scalar(lambda u, N=N, f=f, nl=nl: -steady_w(N, math.exp(u), f, nl)[0], bounds=(-3, 4),
-                            method="bounded", options={"xatol": 1e-7})
+        r = minimize_scalar(
+            lambda u, N=N, f=f, nl=nl: -steady_w(N, math.exp(u), f, nl)[0],
+            bounds=(-3, 4),
+            method="bounded",
+            options={"xatol": 1e-7},
+        )
         opt_nb.append(math.exp(r.x))
         opt_w.append(-r.fun)
     labels = [f"{k} N={N} f={f}" for k, N, f, _ in cases]
     ds = xr.Dataset(
-        {"ergotropy": (("case", "nbar"), W, {"long_name": "steady-state ergotropy", "units": EU}),
-         "optimal_nbar": ("case", opt_nb, {"long_name": "nbar maximising the steady-state ergotropy (inf: none finite)", "units": "1"}),
-         "optimal_ergotropy": ("case", opt_w, {"long_name": "largest steady-state ergotropy (sup over nbar)", "units": EU}),
-         "N": ("case", [c[1] for c in cases], {"long_name": "number of cells", "units": "1"}),
-         "collective_fraction": ("case", [c[2] for c in cases], {"long_name": "collective fraction f", "units": "1"}),
-         "nbar_local": ("case", [np.nan if c[3] is None else c[3] for c in cases], {"long_name": "local bath occupation (nan: none)", "units": "1"})},
-        coords={"case": ("case", labels, {"long_name": "model", "units": "1"}),
-                "nbar": ("nbar", nbars, {"long_name": "bath mean occupation", "units": "1"})},
+        {
+            "ergotropy": (
+                ("case", "nbar"),
+                W,
+                {"long_name": "steady-state ergotropy", "units": EU},
+            ),
+            "optimal_nbar": (
+                "case",
+                opt_nb,
+                {
+                    "long_name": "nbar maximising the steady-state ergotropy (inf: none finite)",
+                    "units": "1",
+                },
+            ),
+            "optimal_ergotropy": (
+                "case",
+                opt_w,
+                {"long_name": "largest steady-state ergotropy (sup over nbar)", "units": EU},
+            ),
+            "N": ("case", [c[1] for c in cases], {"long_name": "number of cells", "units": "1"}),
+            "collective_fraction": (
+                "case",
+                [c[2] for c in cases],
+                {"long_name": "collective fraction f", "units": "1"},
+            ),
+            "nbar_local": (
+                "case",
+                [np.nan if c[3] is None else c[3] for c in cases],
+                {"long_name": "local bath occupation (nan: none)", "units": "1"},
+            ),
+        },
+        coords={
+            "case": ("case", labels, {"long_name": "model", "units": "1"}),
+            "nbar": ("nbar", nbars, {"long_name": "bath mean occupation", "units": "1"}),
+        },
     )
     ds.to_netcdf(out / "ergotropy_vs_nbar.nc")
 
@@ -102,7 +155,11 @@ def vs_fraction(out: Path) -> None:
     fs = np.concatenate([[0.0, 1e-3, 1e-2], np.linspace(0.05, 1.0, 20)])
     Ns = (4, 6, 8)
     nbar = 1.0
-    locs = {"same bath (nbar_local = nbar)": None, "nbar_local = nbar/2": nbar / 2, "nbar_local = 0": 0.0}
+    locs = {
+        "same bath (nbar_local = nbar)": None,
+        "nbar_local = nbar/2": nbar / 2,
+        "nbar_local = 0": 0.0,
+    }
     W = np.zeros((len(locs), len(Ns), fs.size))
     fc = np.zeros((len(locs), len(Ns)))
     for a, nl in enumerate(locs.values()):
@@ -117,12 +174,30 @@ def vs_fraction(out: Path) -> None:
             else:
                 fc[a, b] = brentq(g, lo, hi, xtol=1e-8)
     ds = xr.Dataset(
-        {"ergotropy": (("local_bath", "N", "collective_fraction"), W, {"long_name": "steady-state ergotropy", "units": EU}),
-         "threshold_fraction": (("local_bath", "N"), fc,
-                                {"long_name": f"smallest f with steady-state ergotropy > {SURVIVAL} (1: only f = 1, 0: any f > 0)", "units": "1"})},
-        coords={"local_bath": ("local_bath", list(locs), {"long_name": "local bath", "units": "1"}),
-                "N": ("N", list(Ns), {"long_name": "number of cells", "units": "1"}),
-                "collective_fraction": ("collective_fraction", fs, {"long_name": "collective fraction f", "units": "1"})},
+        {
+            "ergotropy": (
+                ("local_bath", "N", "collective_fraction"),
+                W,
+                {"long_name": "steady-state ergotropy", "units": EU},
+            ),
+            "threshold_fraction": (
+                ("local_bath", "N"),
+                fc,
+                {
+                    "long_name": f"smallest f with steady-state ergotropy > {SURVIVAL} (1: only f = 1, 0: any f > 0)",
+                    "units": "1",
+                },
+            ),
+        },
+        coords={
+            "local_bath": ("local_bath", list(locs), {"long_name": "local bath", "units": "1"}),
+            "N": ("N", list(Ns), {"long_name": "number of cells", "units": "1"}),
+            "collective_fraction": (
+                "collective_fraction",
+                fs,
+                {"long_name": "collective fraction f", "units": "1"},
+            ),
+        },
         attrs={"nbar": nbar, "initial": "ground"},
     )
     ds.to_netcdf(out / "ergotropy_vs_fraction.nc")
@@ -133,15 +208,27 @@ def dynamics(out: Path) -> None:
     t = np.concatenate([[0.0], np.geomspace(1e-4, 10.0, 60)])
     parts = []
     for N in (8, 32):
-        res = ex.evolve(noise_battery(N=N, nbar=nbar), t, noise_initial("ground"), store_states=True)
+        res = ex.evolve(
+            noise_battery(N=N, nbar=nbar), t, noise_initial("ground"), store_states=True
+        )
         d = exact_ergotropy(res, "B")
         parts.append(d[["energy", "ergotropy"]].expand_dims(N_exact=[N]))
     exact = xr.concat(parts, "N_exact")
     cums = []
     for N in (32, 1000, 10_000):
-        ds = thermodynamics(solve(noise_battery(N=N, nbar=nbar), t, order=2, initial=noise_initial("ground"),
-                                  rtol=1e-9, atol=1e-12))
-        cums.append(ds[["energy", "power"]].sel(ensemble="B", drop=True).expand_dims(N_cumulant=[N]))
+        ds = thermodynamics(
+            solve(
+                noise_battery(N=N, nbar=nbar),
+                t,
+                order=2,
+                initial=noise_initial("ground"),
+                rtol=1e-9,
+                atol=1e-12,
+            )
+        )
+        cums.append(
+            ds[["energy", "power"]].sel(ensemble="B", drop=True).expand_dims(N_cumulant=[N])
+        )
     cum = xr.concat(cums, "N_cumulant", coords="minimal", compat="override")
     cum = cum.drop_vars([v for v in cum.coords if v not in ("time", "N_cumulant")])
     cum = cum.rename({"energy": "energy_cumulant", "power": "power_cumulant"})

@@ -26,13 +26,24 @@ def main(out: Path) -> None:
     s = linear_system(nonreciprocal_battery())
     t = np.linspace(0, 10 / J, 501)
     # Fig. 2(a), (b), (d)
-    fig2 = xr.concat([charging(s, t, values={"Delta": D})[["E_A", "E_B", "eta", "P_B"]].expand_dims(Delta=[D])
-                      for D in (0.0, 0.01, 0.1)], "Delta")
+    fig2 = xr.concat(
+        [
+            charging(s, t, values={"Delta": D})[["E_A", "E_B", "eta", "P_B"]].expand_dims(Delta=[D])
+            for D in (0.0, 0.01, 0.1)
+        ],
+        "Delta",
+    )
     fig2["Delta"].attrs.update(long_name="detuning Delta'_b - Delta'_a", units="omega")
     fig2.to_netcdf(out / "nr_fig2_delta.nc")
     # Fig. 2(c): phases
     phis = [np.pi / 2, np.pi / 3, np.pi / 4, np.pi / 6, 0.0]
-    fig2c = xr.concat([charging(s, t, values={"phi": p})[["E_B", "eta", "P_B"]].expand_dims(phi=[p]) for p in phis], "phi")
+    fig2c = xr.concat(
+        [
+            charging(s, t, values={"phi": p})[["E_B", "eta", "P_B"]].expand_dims(phi=[p])
+            for p in phis
+        ],
+        "phi",
+    )
     fig2c["phi"].attrs.update(long_name="coupling phase", units="rad")
     fig2c.to_netcdf(out / "nr_fig2_phi.nc")
     # Fig. 3: r dependence
@@ -42,14 +53,27 @@ def main(out: Path) -> None:
     PB = np.array([charging(s, t3, values={"kappa_b": r * KA}).P_B.values for r in rs])
     ss = [steady_state_battery(s, values={"kappa_b": r * KA}) for r in rs]
     fig3 = xr.Dataset(
-        {"E_B": (("r", "time"), EB, {"long_name": "battery energy", "units": "hbar*omega"}),
-         "P_B": (("r", "time"), PB, {"long_name": "battery power", "units": "hbar*omega^2"}),
-         "E_B_inf": ("r", [x.E_B for x in ss], {"long_name": "steady-state battery energy", "units": "hbar*omega"}),
-         "eta_inf": ("r", [x.eta for x in ss], {"long_name": "steady-state efficiency", "units": "1"})},
-        coords={"r": ("r", rs, {"long_name": "r = kappa_b/kappa_a", "units": "1"}),
-                "time": ("time", t3, {"long_name": "time", "units": "1/omega"})},
+        {
+            "E_B": (("r", "time"), EB, {"long_name": "battery energy", "units": "hbar*omega"}),
+            "P_B": (("r", "time"), PB, {"long_name": "battery power", "units": "hbar*omega^2"}),
+            "E_B_inf": (
+                "r",
+                [x.E_B for x in ss],
+                {"long_name": "steady-state battery energy", "units": "hbar*omega"},
+            ),
+            "eta_inf": (
+                "r",
+                [x.eta for x in ss],
+                {"long_name": "steady-state efficiency", "units": "1"},
+            ),
+        },
+        coords={
+            "r": ("r", rs, {"long_name": "r = kappa_b/kappa_a", "units": "1"}),
+            "time": ("time", t3, {"long_name": "time", "units": "1/omega"}),
+        },
     )
     fig3.to_netcdf(out / "nr_fig3_r.nc")
+
     # Fig. 4: nonreciprocal (J = Gamma/2) vs EP coupling J_EP from Eq. (15)
     def ep_J(**v):
         roots = [r.real for r in ep_roots_2x2(s, "J", v) if abs(r.imag) < 1e-12 and r.real > 0]
@@ -57,17 +81,41 @@ def main(out: Path) -> None:
 
     r4 = np.geomspace(0.01, 100, 41)
     E_nor_r = [steady_state_battery(s, values={"kappa_b": r * KA}).E_B for r in r4]
-    E_ep_r = [steady_state_battery(s, values={"kappa_b": r * KA, "J": ep_J(kappa_b=r * KA)}).E_B for r in r4]
+    E_ep_r = [
+        steady_state_battery(s, values={"kappa_b": r * KA, "J": ep_J(kappa_b=r * KA)}).E_B
+        for r in r4
+    ]
     D4 = np.linspace(-0.039, 0.039, 79)
     E_nor_D = [steady_state_battery(s, values={"Delta": D}).E_B for D in D4]
-    E_ep_D = [steady_state_battery(s, values={"Delta": D, "J": ep_J(Delta=D)}).E_B if np.isfinite(ep_J(Delta=D)) else np.nan for D in D4]
+    E_ep_D = [
+        steady_state_battery(s, values={"Delta": D, "J": ep_J(Delta=D)}).E_B
+        if np.isfinite(ep_J(Delta=D))
+        else np.nan
+        for D in D4
+    ]
     fig4 = xr.Dataset(
-        {"E_nor_r": ("r", E_nor_r, {"long_name": "E_B(inf), nonreciprocal J = Gamma/2", "units": "hbar*omega"}),
-         "E_ep_r": ("r", E_ep_r, {"long_name": "E_B(inf), EP coupling", "units": "hbar*omega"}),
-         "E_nor_D": ("Delta", E_nor_D, {"long_name": "E_B(inf), nonreciprocal", "units": "hbar*omega"}),
-         "E_ep_D": ("Delta", E_ep_D, {"long_name": "E_B(inf), EP coupling", "units": "hbar*omega"})},
-        coords={"r": ("r", r4, {"long_name": "r = kappa_b/kappa_a", "units": "1"}),
-                "Delta": ("Delta", D4, {"long_name": "detuning", "units": "omega"})},
+        {
+            "E_nor_r": (
+                "r",
+                E_nor_r,
+                {"long_name": "E_B(inf), nonreciprocal J = Gamma/2", "units": "hbar*omega"},
+            ),
+            "E_ep_r": ("r", E_ep_r, {"long_name": "E_B(inf), EP coupling", "units": "hbar*omega"}),
+            "E_nor_D": (
+                "Delta",
+                E_nor_D,
+                {"long_name": "E_B(inf), nonreciprocal", "units": "hbar*omega"},
+            ),
+            "E_ep_D": (
+                "Delta",
+                E_ep_D,
+                {"long_name": "E_B(inf), EP coupling", "units": "hbar*omega"},
+            ),
+        },
+        coords={
+            "r": ("r", r4, {"long_name": "r = kappa_b/kappa_a", "units": "1"}),
+            "Delta": ("Delta", D4, {"long_name": "detuning", "units": "omega"}),
+        },
     )
     fig4.to_netcdf(out / "nr_fig4_ep.nc")
     print("Delta   E_B(inf)  eta(inf)  P_max   J t_peak")
@@ -77,7 +125,9 @@ def main(out: Path) -> None:
         print(f"{D:5.2f}  {ss0.E_B:8.3f}  {ss0.eta:7.4f}  {P:.4f}  {J * tp:.3f}")
     dif = np.array(E_ep_D) - np.array(E_nor_D)
     pos = D4[(D4 > 0) & (dif < 0)]
-    print(f"E_EP < E_nor first at Delta = {pos.min() if pos.size else np.nan:.4f} (paper: never for finite Delta)")
+    print(
+        f"E_EP < E_nor first at Delta = {pos.min() if pos.size else np.nan:.4f} (paper: never for finite Delta)"
+    )
 
 
 if __name__ == "__main__":

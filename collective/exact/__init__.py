@@ -17,10 +17,21 @@ from ._solve import ExactOptions, ExactResult, Sector, evolve, mesolve, steady, 
 
 __all__ = [
     # verbs
-    "mesolve", "evolve", "steadystate", "steady",
+    "mesolve",
+    "evolve",
+    "steadystate",
+    "steady",
     # results and options
-    "ExactResult", "ExactOptions", "Sector",
+    "ExactResult",
+    "ExactOptions",
+    "Sector",
     # building blocks
-    "build_system", "ExactSystem", "MemoryEstimate", "default_memory_limit",
-    "moments_to_dataset", "ensemble_sectors", "j_values", "multiplicity",
+    "build_system",
+    "ExactSystem",
+    "MemoryEstimate",
+    "default_memory_limit",
+    "moments_to_dataset",
+    "ensemble_sectors",
+    "j_values",
+    "multiplicity",
 ]

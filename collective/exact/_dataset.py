@@ -58,12 +58,24 @@ def moments_to_dataset(
     t_dims: tuple[str, ...] = ("time",) if times is not None else ()
     coords: dict[str, object] = {
         "ensemble": ("ensemble", np.array(ens, dtype=object), {"long_name": "spin ensemble"}),
-        "ensemble_b": ("ensemble_b", np.array(ens, dtype=object), {"long_name": "spin ensemble (second index)"}),
+        "ensemble_b": (
+            "ensemble_b",
+            np.array(ens, dtype=object),
+            {"long_name": "spin ensemble (second index)"},
+        ),
     }
     if times is not None:
-        coords["time"] = ("time", np.asarray(times, dtype=float), {"long_name": "time", "units": model.time_unit})
+        coords["time"] = (
+            "time",
+            np.asarray(times, dtype=float),
+            {"long_name": "time", "units": model.time_unit},
+        )
     if model.modes:
-        coords["mode"] = ("mode", np.array(model.mode_names, dtype=object), {"long_name": "bosonic mode"})
+        coords["mode"] = (
+            "mode",
+            np.array(model.mode_names, dtype=object),
+            {"long_name": "bosonic mode"},
+        )
     Jz = np.asarray(Jz, dtype=float)
     JpJm = np.asarray(JpJm, dtype=complex)
     data = {
@@ -88,7 +100,11 @@ def moments_to_dataset(
         if n_mode is None or a is None:
             raise ValueError("`n_mode` and `a` are required for a model with modes")
         a = np.asarray(a, dtype=complex)
-        data["n_mode"] = (t_dims + ("mode",), np.asarray(n_mode, dtype=float), {"long_name": "<a^+ a>", "units": "1"})
+        data["n_mode"] = (
+            t_dims + ("mode",),
+            np.asarray(n_mode, dtype=float),
+            {"long_name": "<a^+ a>", "units": "1"},
+        )
         data["a_re"] = (t_dims + ("mode",), a.real, {"long_name": "Re <a>", "units": "1"})
         data["a_im"] = (t_dims + ("mode",), a.imag, {"long_name": "Im <a>", "units": "1"})
     base = {

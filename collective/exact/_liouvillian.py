@@ -78,7 +78,9 @@ def _num(expr: sp.Expr, values: Mapping[str, float], where: str) -> complex:
     subs = {s: sp.Float(values[s.name]) for s in e.free_symbols if s.name in values}
     missing = sorted(s.name for s in e.free_symbols if s.name not in values)
     if missing:
-        raise ModelError(f"{where} uses symbols {missing} without numeric values; known: {sorted(values)}")
+        raise ModelError(
+            f"{where} uses symbols {missing} without numeric values; known: {sorted(values)}"
+        )
     return complex(sp.N(e.xreplace(subs)))
 
 
@@ -295,7 +297,9 @@ def estimate_memory(
     for _jvec, dims in _block_layout(model, pi_ensembles, sector):
         elements += _count_block(diffs, dims)
     return MemoryEstimate(
-        elements=elements, nnz=elements * max(nterms, 1), bytes=_bytes_estimate(elements, nterms),
+        elements=elements,
+        nnz=elements * max(nterms, 1),
+        bytes=_bytes_estimate(elements, nterms),
         limit=limit,
     )
 
@@ -394,9 +398,10 @@ class ExactSystem:
             D = int(np.prod(blk.dims))
             mat = np.zeros((D, D), dtype=complex)
             if blk.size:
-                mat[np.ravel_multi_index(blk.nk.T, blk.dims), np.ravel_multi_index(blk.nb.T, blk.dims)] = (
-                    y[blk.offset : blk.offset + blk.size]
-                )
+                mat[
+                    np.ravel_multi_index(blk.nk.T, blk.dims),
+                    np.ravel_multi_index(blk.nb.T, blk.dims),
+                ] = y[blk.offset : blk.offset + blk.size]
             out.append((blk.jvec, mat))
         return out
 
@@ -432,11 +437,15 @@ def plan_system(
     pi = tuple(e for e in model.ensemble_names if e in set(pi_ensembles))
     bad = sorted(set(pi_ensembles) - set(model.ensemble_names))
     if bad:
-        raise ModelError(f"`pi_ensembles` names unknown ensembles {bad}; ensembles: {list(model.ensemble_names)}")
+        raise ModelError(
+            f"`pi_ensembles` names unknown ensembles {bad}; ensembles: {list(model.ensemble_names)}"
+        )
     sec = {e.name: e.N / 2 for e in model.ensembles if e.name not in pi}
     for k, v in (sector or {}).items():
         if k not in sec:
-            raise ModelError(f"`sector` names {k!r}, which is not a symmetric ensemble; symmetric: {sorted(sec)}")
+            raise ModelError(
+                f"`sector` names {k!r}, which is not a symmetric ensemble; symmetric: {sorted(sec)}"
+            )
         N = model.ensemble(k).N
         if v < 0 or v > N / 2 or abs((N / 2 - v) - round(N / 2 - v)) > 1e-9:
             raise ModelError(f"`sector[{k!r}]` = {v!r} is not a total spin of N = {N} spins")
@@ -456,10 +465,16 @@ def plan_system(
         d = _word_shift(a, spaces) + _word_shift(b, spaces)
         if np.any(d != 0):
             steps.append(d)
-    start = np.zeros((1, S), np.int64) if initial_diffs is None else np.asarray(initial_diffs, np.int64)
+    start = (
+        np.zeros((1, S), np.int64) if initial_diffs is None else np.asarray(initial_diffs, np.int64)
+    )
     diffs = _reachable_diffs(start, steps, box)
     est = estimate_memory(
-        model, pi_ensembles=pi, sector=sec, diffs=diffs, nterms=len(terms) + 3 * len(local),
+        model,
+        pi_ensembles=pi,
+        sector=sec,
+        diffs=diffs,
+        nterms=len(terms) + 3 * len(local),
         max_memory=max_memory,
     )
     if est.bytes > est.limit:
@@ -507,7 +522,11 @@ def build_system(
     """
     vals = model.numeric_values() if values is None else dict(values)
     pi, sec, terms, local, diffs, est = plan_system(
-        model, pi_ensembles=pi_ensembles, sector=sector, initial_diffs=initial_diffs, values=vals,
+        model,
+        pi_ensembles=pi_ensembles,
+        sector=sector,
+        initial_diffs=initial_diffs,
+        values=vals,
         max_memory=max_memory,
     )
     spaces = model.ensemble_names + model.mode_names
@@ -517,9 +536,15 @@ def build_system(
     for jvec, dims in _block_layout(model, pi, sec):
         nk, nb = _enumerate_block(diffs, dims)
         dk = int(np.prod(dims))
-        keys = np.ravel_multi_index(nk.T, dims) * dk + np.ravel_multi_index(nb.T, dims) if nk.size else np.zeros(0, np.int64)
+        keys = (
+            np.ravel_multi_index(nk.T, dims) * dk + np.ravel_multi_index(nb.T, dims)
+            if nk.size
+            else np.zeros(0, np.int64)
+        )
         order = np.argsort(keys, kind="stable")
-        blk = Block(jvec=jvec, dims=dims, nk=nk[order], nb=nb[order], keys=keys[order], offset=offset)
+        blk = Block(
+            jvec=jvec, dims=dims, nk=nk[order], nb=nb[order], keys=keys[order], offset=offset
+        )
         index[jvec] = len(blocks)
         blocks.append(blk)
         offset += blk.size
@@ -594,6 +619,13 @@ def build_system(
     if L.nnz == 0 or np.max(np.abs(L.data.imag)) == 0:
         L = L.real.tocsr()
     return ExactSystem(
-        model=model, spaces=spaces, pi_ensembles=pi, sector=sec, blocks=tuple(blocks), diffs=diffs,
-        L=L, estimate=est, block_index=index,
+        model=model,
+        spaces=spaces,
+        pi_ensembles=pi,
+        sector=sec,
+        blocks=tuple(blocks),
+        diffs=diffs,
+        L=L,
+        estimate=est,
+        block_index=index,
     )

@@ -67,21 +67,27 @@ def local_sandwich_coefficient(
         w = N * math.exp(ldk - ldj)
         if kind == "decay":  # <s|sigma^-|t>: s=-1/2, t=+1/2 ; <t'|sigma^+|s'>: t'=+1/2, s'=-1/2
             term = (
-                cg_half(J, k, M, -0.5) * cg_half(J, k, Mp, -0.5)
-                * cg_half(j, k, M + 1, 0.5) * cg_half(j, k, Mp + 1, 0.5)
+                cg_half(J, k, M, -0.5)
+                * cg_half(J, k, Mp, -0.5)
+                * cg_half(j, k, M + 1, 0.5)
+                * cg_half(j, k, Mp + 1, 0.5)
             )
         elif kind == "pump":
             term = (
-                cg_half(J, k, M, 0.5) * cg_half(J, k, Mp, 0.5)
-                * cg_half(j, k, M - 1, -0.5) * cg_half(j, k, Mp - 1, -0.5)
+                cg_half(J, k, M, 0.5)
+                * cg_half(J, k, Mp, 0.5)
+                * cg_half(j, k, M - 1, -0.5)
+                * cg_half(j, k, Mp - 1, -0.5)
             )
         elif kind == "dephasing":
             term = np.zeros_like(out)
             for s in (0.5, -0.5):
                 for sp_ in (0.5, -0.5):
                     term = term + (4 * s * sp_) * (
-                        cg_half(J, k, M, s) * cg_half(J, k, Mp, sp_)
-                        * cg_half(j, k, M, s) * cg_half(j, k, Mp, sp_)
+                        cg_half(J, k, M, s)
+                        * cg_half(J, k, Mp, sp_)
+                        * cg_half(j, k, M, s)
+                        * cg_half(j, k, Mp, sp_)
                     )
         else:  # pragma: no cover - LocalDissipator validates kinds
             raise ValueError(kind)

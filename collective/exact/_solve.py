@@ -109,7 +109,12 @@ class ExactOptions:
     def __post_init__(self) -> None:
         for arg in ("rtol", "atol", "sector_atol"):
             v = getattr(self, arg)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, (int, float))
+                or not math.isfinite(v)
+                or v < 0
+            ):
                 raise ModelError(f"`{arg}` must be a finite number >= 0, got {describe(v)}")
         if self.rtol <= 0 and self.method == "bdf":
             raise ModelError(f"`rtol` must be > 0 for method 'bdf', got {describe(self.rtol)}")
@@ -117,8 +122,12 @@ class ExactOptions:
             raise ModelError(f"`method` must be one of {METHODS}, got {describe(self.method)}")
         if self.basis not in BASES:
             raise ModelError(f"`basis` must be one of {BASES}, got {describe(self.basis)}")
-        if self.max_memory is not None and (not isinstance(self.max_memory, (int, float)) or self.max_memory <= 0):
-            raise ModelError(f"`max_memory` must be a positive number of bytes, got {describe(self.max_memory)}")
+        if self.max_memory is not None and (
+            not isinstance(self.max_memory, (int, float)) or self.max_memory <= 0
+        ):
+            raise ModelError(
+                f"`max_memory` must be a positive number of bytes, got {describe(self.max_memory)}"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -160,8 +169,12 @@ class ExactResult:
         o = self.options
         sizes = [s.system.size for s in self.sectors]
         attrs = {
-            "basis": o.basis if o.basis != "auto" else (
-                "permutation-invariant" if any(s.system.pi_ensembles for s in self.sectors) else "symmetric"
+            "basis": o.basis
+            if o.basis != "auto"
+            else (
+                "permutation-invariant"
+                if any(s.system.pi_ensembles for s in self.sectors)
+                else "symmetric"
             ),
             "integrator": ", ".join(
                 {
@@ -169,8 +182,10 @@ class ExactResult:
                     "expm": "scipy expm_multiply",
                     "spsolve": "sparse LU, one equation replaced by the trace condition",
                 }.get(m, m)
-                for m in str(self.stats.get("methods", o.method)).split(",") if m
-            ) or "sparse LU (steady state)",
+                for m in str(self.stats.get("methods", o.method)).split(",")
+                if m
+            )
+            or "sparse LU (steady state)",
             "exact_method": str(self.stats.get("methods", o.method)),
             "rtol": float(o.rtol),
             "atol": float(o.atol),
@@ -179,7 +194,9 @@ class ExactResult:
             "block_size_total": int(sum(sizes)),
             "dropped_weight": float(self.dropped_weight),
             "u1_reduction": "difference vectors n - n' reachable from the initial state",
-            "pi_ensembles": ",".join(sorted({e for s in self.sectors for e in s.system.pi_ensembles})),
+            "pi_ensembles": ",".join(
+                sorted({e for s in self.sectors for e in s.system.pi_ensembles})
+            ),
             "nsteps": int(self.stats.get("nsteps", 0)),
             "nfev": int(self.stats.get("nfev", 0)),
             "nlu": int(self.stats.get("nlu", 0)),
@@ -187,14 +204,24 @@ class ExactResult:
         }
         if self.times is None:
             return moments_to_dataset(
-                self.model, None, Jz=self.Jz[0], JpJm=self.JpJm[0],
+                self.model,
+                None,
+                Jz=self.Jz[0],
+                JpJm=self.JpJm[0],
                 n_mode=self.n_mode[0] if self.model.modes else None,
-                a=self.a[0] if self.model.modes else None, method="exact", attrs=attrs,
+                a=self.a[0] if self.model.modes else None,
+                method="exact",
+                attrs=attrs,
             )
         return moments_to_dataset(
-            self.model, self.times, Jz=self.Jz, JpJm=self.JpJm,
+            self.model,
+            self.times,
+            Jz=self.Jz,
+            JpJm=self.JpJm,
             n_mode=self.n_mode if self.model.modes else None,
-            a=self.a if self.model.modes else None, method="exact", attrs=attrs,
+            a=self.a if self.model.modes else None,
+            method="exact",
+            attrs=attrs,
         )
 
     def _need_states(self) -> None:
@@ -228,7 +255,9 @@ class ExactResult:
         """
         self._need_states()
         if ensemble not in self.model.ensemble_names:
-            raise ModelError(f"`ensemble` must be one of {list(self.model.ensemble_names)}, got {describe(ensemble)}")
+            raise ModelError(
+                f"`ensemble` must be one of {list(self.model.ensemble_names)}, got {describe(ensemble)}"
+            )
         N = self.model.ensemble(ensemble).N
         nt = self.sectors[0].states.shape[0] if self.sectors else 0
         out = []
@@ -250,7 +279,9 @@ class ExactResult:
             out.append(res)
         return out
 
-    def density_blocks(self, time_index: int) -> list[tuple[float, dict[str, float], tuple[float, ...], np.ndarray]]:
+    def density_blocks(
+        self, time_index: int
+    ) -> list[tuple[float, dict[str, float], tuple[float, ...], np.ndarray]]:
         """Dense weighted blocks ``[(sector weight, sector j, block jvec, matrix)]`` at one output
         time (small systems; used for invariants)."""
         self._need_states()
@@ -264,7 +295,13 @@ class ExactResult:
 # --------------------------------------------------------------------------------------------------
 def _check_times(times) -> np.ndarray:
     t = np.atleast_1d(np.asarray(times, dtype=float))
-    if t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)) or t[0] < 0 or np.any(np.diff(t) <= 0):
+    if (
+        t.ndim != 1
+        or t.size == 0
+        or not np.all(np.isfinite(t))
+        or t[0] < 0
+        or np.any(np.diff(t) <= 0)
+    ):
         raise ModelError(
             f"`times` must be a non-empty, strictly increasing 1-d array of finite times >= 0 "
             f"(the initial state is at t = 0), got {describe(times)}"
@@ -325,7 +362,9 @@ def _initial_diffs(factors: Sequence[object]) -> np.ndarray:
     return np.array(list(product(*per)), dtype=np.int64).reshape(-1, len(factors))
 
 
-def _observable_matrix(system: ExactSystem, model: Model) -> tuple[sps.csr_matrix, dict[str, slice]]:
+def _observable_matrix(
+    system: ExactSystem, model: Model
+) -> tuple[sps.csr_matrix, dict[str, slice]]:
     rows = [system.functional(())]
     ens = model.ensemble_names
     for e in ens:
@@ -391,7 +430,9 @@ def _integrate(system: ExactSystem, y0: np.ndarray, times: np.ndarray, opts: Exa
         dt = np.diff(times)
         if times[0] == 0.0 and len(times) > 2 and np.allclose(dt, dt[0], rtol=1e-12, atol=0):
             # uniform grid: one call shares the norm estimates over all output times
-            ys = spla.expm_multiply(L, y0, start=0.0, stop=float(times[-1]), num=len(times), endpoint=True)
+            ys = spla.expm_multiply(
+                L, y0, start=0.0, stop=float(times[-1]), num=len(times), endpoint=True
+            )
             if not np.all(np.isfinite(ys)):
                 raise IntegrationError("non-finite state from expm_multiply")
             for i in range(1, len(times)):
@@ -502,8 +543,13 @@ def evolve(
     PRA 98, 063815 (2018).
     """
     opts = ExactOptions(
-        rtol=rtol, atol=atol, method=method, basis=basis, sector_atol=sector_atol,
-        max_memory=max_memory, store_states=store_states,
+        rtol=rtol,
+        atol=atol,
+        method=method,
+        basis=basis,
+        sector_atol=sector_atol,
+        max_memory=max_memory,
+        store_states=store_states,
     )
     t = _check_times(times)
     pi, secs, dropped = _prepare(model, initial, opts)
@@ -516,7 +562,11 @@ def evolve(
     vals = model.numeric_values()
     for w, jd, factors in secs:
         system = build_system(
-            model, pi_ensembles=pi, sector=jd, initial_diffs=_initial_diffs(factors), values=vals,
+            model,
+            pi_ensembles=pi,
+            sector=jd,
+            initial_diffs=_initial_diffs(factors),
+            values=vals,
             max_memory=opts.max_memory,
         )
         y0 = system.vector_from_factors(factors)
@@ -584,8 +634,15 @@ def mesolve(
     Dias et al. (2024), Eqs. (3)-(4).
     """
     return evolve(
-        model, times, initial, rtol=rtol, atol=atol, method=method, basis=basis,
-        sector_atol=sector_atol, max_memory=max_memory,
+        model,
+        times,
+        initial,
+        rtol=rtol,
+        atol=atol,
+        method=method,
+        basis=basis,
+        sector_atol=sector_atol,
+        max_memory=max_memory,
     ).to_dataset()
 
 
@@ -615,7 +672,9 @@ def steady(
     ----------
     Dias et al. (2024), Eq. (4).
     """
-    opts = ExactOptions(basis=basis, sector_atol=sector_atol, max_memory=max_memory, store_states=store_states)
+    opts = ExactOptions(
+        basis=basis, sector_atol=sector_atol, max_memory=max_memory, store_states=store_states
+    )
     pi, secs, dropped = _prepare(model, initial, opts)
     ne, nm = len(model.ensembles), len(model.modes)
     acc = np.zeros((1, 1 + ne + ne * ne + 2 * nm), dtype=complex)
@@ -625,8 +684,12 @@ def steady(
     sl = None
     for w, jd, factors in secs:
         system = build_system(
-            model, pi_ensembles=pi, sector=jd, initial_diffs=np.zeros((1, len(factors)), np.int64),
-            values=vals, max_memory=opts.max_memory,
+            model,
+            pi_ensembles=pi,
+            sector=jd,
+            initial_diffs=np.zeros((1, len(factors)), np.int64),
+            values=vals,
+            max_memory=opts.max_memory,
         )
         F, sl = _observable_matrix(system, model)
         trace_row = np.real(system.functional(()))
@@ -665,8 +728,17 @@ def steady(
     stats = {"wall_time": _time.perf_counter() - t0, "methods": "spsolve"}
     res = _result(model, np.array([np.inf]), acc, sl, tuple(sectors), opts, stats, dropped)
     return ExactResult(
-        model=res.model, times=None, Jz=res.Jz, JpJm=res.JpJm, n_mode=res.n_mode, a=res.a,
-        trace=res.trace, sectors=res.sectors, options=opts, stats=stats, dropped_weight=dropped,
+        model=res.model,
+        times=None,
+        Jz=res.Jz,
+        JpJm=res.JpJm,
+        n_mode=res.n_mode,
+        a=res.a,
+        trace=res.trace,
+        sectors=res.sectors,
+        options=opts,
+        stats=stats,
+        dropped_weight=dropped,
     )
 
 
@@ -684,4 +756,6 @@ def steadystate(
     ----------
     Dias et al. (2024), Eq. (4).
     """
-    return steady(model, initial, basis=basis, sector_atol=sector_atol, max_memory=max_memory).to_dataset()
+    return steady(
+        model, initial, basis=basis, sector_atol=sector_atol, max_memory=max_memory
+    ).to_dataset()

@@ -8,8 +8,20 @@ Study configs may name registered presets only.
 from __future__ import annotations
 
 from ._registry import PRESETS, PresetArg, PresetInfo, get_preset, register
+from .bosonic import ep_battery, ep_battery_eliminated, nonreciprocal_battery  # issue 6
 from .dias import dias2024
-from .noise import noise_battery, noise_initial  # noise-powered battery (issue 5)
-from .bosonic import ep_battery, ep_battery_eliminated, nonreciprocal_battery  # bosonic (issue 6)
+from .noise import noise_battery, noise_initial  # issue 5
 
-__all__ = ["PRESETS", "PresetArg", "PresetInfo", "get_preset", "register", "dias2024"]
+__all__ = [
+    "PRESETS",
+    "PresetArg",
+    "PresetInfo",
+    "get_preset",
+    "register",
+    "dias2024",
+    "noise_battery",
+    "noise_initial",
+    "ep_battery",
+    "ep_battery_eliminated",
+    "nonreciprocal_battery",
+]

@@ -94,13 +94,17 @@ def _rate(arg: str, value: Any, what: str) -> float:
 
 def _drive_mode(drive_on: Any, modes: tuple[str, ...]) -> str:
     if drive_on not in modes:
-        raise ModelError(f"`drive_on` must be one of the model's modes {list(modes)}, got {describe(drive_on)}")
+        raise ModelError(
+            f"`drive_on` must be one of the model's modes {list(modes)}, got {describe(drive_on)}"
+        )
     return drive_on
 
 
 def _convention(convention: Any) -> str:
     if convention not in CONVENTIONS:
-        raise ModelError(f"`convention` must be one of {sorted(CONVENTIONS)}, got {describe(convention)}")
+        raise ModelError(
+            f"`convention` must be one of {sorted(CONVENTIONS)}, got {describe(convention)}"
+        )
     return convention
 
 
@@ -165,33 +169,76 @@ def ep_battery(
     modes = ("a", "b", "c")
     dm = _drive_mode(drive_on, modes)
     d, dc, EE = param("delta"), param("delta_c"), param("E")
-    H = d * create("a") * destroy("a") - d * create("b") * destroy("b") + dc * create("c") * destroy("c")
+    H = (
+        d * create("a") * destroy("a")
+        - d * create("b") * destroy("b")
+        + dc * create("c") * destroy("c")
+    )
     H = H + EE * (create(dm) + destroy(dm))
     pa, pb, pca, pcb = (param(n) for n in ("p_a", "p_b", "pc_a", "pc_b"))
     diss = [
         Dissipator(jump=destroy("a"), rate=param("kappa_a"), convention=conv, label="local a"),
         Dissipator(jump=destroy("b"), rate=param("kappa_b"), convention=conv, label="local b"),
         Dissipator(jump=destroy("c"), rate=param("kappa_c"), convention=conv, label="local c"),
-        Dissipator(jump=pa * destroy("a") + pca * destroy("c"), rate=param("Gamma"), convention=conv, label="shared z_a"),
-        Dissipator(jump=pb * destroy("b") + pcb * destroy("c"), rate=param("Gamma"), convention=conv, label="shared z_b"),
+        Dissipator(
+            jump=pa * destroy("a") + pca * destroy("c"),
+            rate=param("Gamma"),
+            convention=conv,
+            label="shared z_a",
+        ),
+        Dissipator(
+            jump=pb * destroy("b") + pcb * destroy("c"),
+            rate=param("Gamma"),
+            convention=conv,
+            label="shared z_b",
+        ),
     ]
     ru = "1/[t]"
     params = (
-        Parameter(name="delta", value=_real("delta", delta), units=ru, description="detuning delta_a = -delta_b"),
-        Parameter(name="delta_c", value=_real("delta_c", delta_c), units=ru, description="detuning of c"),
-        *(Parameter(name=k, value=v, units=ru, nonnegative=True, description=f"{k} loss rate") for k, v in rates.items()),
+        Parameter(
+            name="delta",
+            value=_real("delta", delta),
+            units=ru,
+            description="detuning delta_a = -delta_b",
+        ),
+        Parameter(
+            name="delta_c", value=_real("delta_c", delta_c), units=ru, description="detuning of c"
+        ),
+        *(
+            Parameter(name=k, value=v, units=ru, nonnegative=True, description=f"{k} loss rate")
+            for k, v in rates.items()
+        ),
         Parameter(name="p_a", value=_real("p_a", p_a), description="weight of a in z_a"),
         Parameter(name="p_b", value=_real("p_b", p_b), description="weight of b in z_b"),
         Parameter(name="pc_a", value=_real("pc_a", pc_a), description="weight of c in z_a"),
         Parameter(name="pc_b", value=_real("pc_b", pc_b), description="weight of c in z_b"),
         Parameter(name="E", value=_real("E", E), units=ru, description=f"drive amplitude on {dm}"),
-        Parameter(name="omega_a", value=_real("omega_a", omega_a), units="[E]", description="energy quantum of a"),
-        Parameter(name="omega_b", value=_real("omega_b", omega_b), units="[E]", description="energy quantum of b"),
-        Parameter(name="omega_c", value=_real("omega_c", omega_c), units="[E]", description="energy quantum of c"),
+        Parameter(
+            name="omega_a",
+            value=_real("omega_a", omega_a),
+            units="[E]",
+            description="energy quantum of a",
+        ),
+        Parameter(
+            name="omega_b",
+            value=_real("omega_b", omega_b),
+            units="[E]",
+            description="energy quantum of b",
+        ),
+        Parameter(
+            name="omega_c",
+            value=_real("omega_c", omega_c),
+            units="[E]",
+            description="energy quantum of c",
+        ),
     )
     return Model(
         name="ep_battery",
-        modes=(Mode(name="a", omega="omega_a"), Mode(name="b", omega="omega_b"), Mode(name="c", omega="omega_c")),
+        modes=(
+            Mode(name="a", omega="omega_a"),
+            Mode(name="b", omega="omega_b"),
+            Mode(name="c", omega="omega_c"),
+        ),
         hamiltonian=H,
         dissipators=tuple(diss),
         parameters=params,
@@ -230,7 +277,8 @@ def check_ep_physicality(gamma_a: float, gamma_b: float, *, stacklevel: int = 2)
         warnings.warn(
             "effective parameters outside the set the three-mode model Eq. (9) of Ahmadi et al. can "
             "produce with non-negative rates (the Hermitian part [[-gamma_a, 1], [1, -gamma_b]] of the "
-            "normalised drift must be negative semidefinite); violated: " + "; ".join(bad)
+            "normalised drift must be negative semidefinite); violated: "
+            + "; ".join(bad)
             + ". Realising this drift needs incoherent gain (used here), and it is what allows "
             "the 'broken' (growing) phase.",
             PhysicalityWarning,
@@ -269,9 +317,13 @@ def ep_effective_parameters(model: Any = None, **values: float) -> dict[str, flo
     elif isinstance(model, Model):
         sysm = linear_system(model)
     else:
-        raise ModelError(f"`model` must be an ep_battery Model or LinearSystem, got {describe(model)}")
+        raise ModelError(
+            f"`model` must be an ep_battery Model or LinearSystem, got {describe(model)}"
+        )
     if tuple(sysm.modes) != ("a", "b", "c"):
-        raise ModelError(f"`model` must have the modes ('a', 'b', 'c') of ep_battery, has {list(sysm.modes)}")
+        raise ModelError(
+            f"`model` must have the modes ('a', 'b', 'c') of ep_battery, has {list(sysm.modes)}"
+        )
     num = sysm.numeric(**values)
     M, f = eliminate_numeric(num.drift, num.drive, [2])
     g2 = M[0, 1] * M[1, 0]
@@ -319,7 +371,8 @@ def ep_microscopic_parameters(
     bad = ep_physicality_violations(ga, gb)
     if bad:
         raise ModelError(
-            f"no non-negative rates of Eq. (9) give gamma_a = {ga:g}, gamma_b = {gb:g}; violated: " + "; ".join(bad)
+            f"no non-negative rates of Eq. (9) give gamma_a = {ga:g}, gamma_b = {gb:g}; violated: "
+            + "; ".join(bad)
         )
     G = _real("aux_rate", aux_rate)
     if G < 1:
@@ -395,25 +448,62 @@ def ep_battery_eliminated(
     # exact algebraic split (s * (1/s) = 1 and |s|^2 = s^2 exactly, so the drift has no round-off)
     S = (sp.Rational(ga) / sp.Rational(gb)) ** sp.Rational(1, 4) if ga > 0 and gb > 0 else sp.S.One
     S2 = S**2
-    H = G * dr * (create("a") * destroy("a") - create("b") * destroy("b")) + G * Er * (create(dm) + destroy(dm))
-    diss = [Dissipator(jump=S * destroy("a") - (1 / S) * destroy("b"), rate=2 * G,
-                       label="effective dissipative coupling")]
+    H = G * dr * (create("a") * destroy("a") - create("b") * destroy("b")) + G * Er * (
+        create(dm) + destroy(dm)
+    )
+    diss = [
+        Dissipator(
+            jump=S * destroy("a") - (1 / S) * destroy("b"),
+            rate=2 * G,
+            label="effective dissipative coupling",
+        )
+    ]
     if ga * gb >= 1 or ga - s2 >= 0:
         diss.append(Dissipator(jump=destroy("a"), rate=2 * G * (gA - S2), label="residual loss a"))
     else:
-        diss.append(Dissipator(jump=create("a"), rate=2 * G * (S2 - gA), label="gain a (unphysical set)"))
+        diss.append(
+            Dissipator(jump=create("a"), rate=2 * G * (S2 - gA), label="gain a (unphysical set)")
+        )
     if ga * gb >= 1 or gb - 1 / s2 >= 0:
-        diss.append(Dissipator(jump=destroy("b"), rate=2 * G * (gB - 1 / S2), label="residual loss b"))
+        diss.append(
+            Dissipator(jump=destroy("b"), rate=2 * G * (gB - 1 / S2), label="residual loss b")
+        )
     else:
-        diss.append(Dissipator(jump=create("b"), rate=2 * G * (1 / S2 - gB), label="gain b (unphysical set)"))
+        diss.append(
+            Dissipator(
+                jump=create("b"), rate=2 * G * (1 / S2 - gB), label="gain b (unphysical set)"
+            )
+        )
     params = (
-        Parameter(name="delta_r", value=_real("delta_r", delta_r), description="normalised detuning delta/Gamma_eff"),
+        Parameter(
+            name="delta_r",
+            value=_real("delta_r", delta_r),
+            description="normalised detuning delta/Gamma_eff",
+        ),
         Parameter(name="gamma_a", value=ga, description="normalised damping of a"),
         Parameter(name="gamma_b", value=gb, description="normalised damping of b"),
-        Parameter(name="E_r", value=_real("E_r", E_r), description=f"normalised drive E/Gamma_eff on {dm}"),
-        Parameter(name="Gamma_eff", value=Ge, units="1/[t]", nonnegative=True, description="effective coupling (rate unit)"),
-        Parameter(name="omega_a", value=_real("omega_a", omega_a), units="[E]", description="energy quantum of a"),
-        Parameter(name="omega_b", value=_real("omega_b", omega_b), units="[E]", description="energy quantum of b"),
+        Parameter(
+            name="E_r", value=_real("E_r", E_r), description=f"normalised drive E/Gamma_eff on {dm}"
+        ),
+        Parameter(
+            name="Gamma_eff",
+            value=Ge,
+            units="1/[t]",
+            nonnegative=True,
+            description="effective coupling (rate unit)",
+        ),
+        Parameter(
+            name="omega_a",
+            value=_real("omega_a", omega_a),
+            units="[E]",
+            description="energy quantum of a",
+        ),
+        Parameter(
+            name="omega_b",
+            value=_real("omega_b", omega_b),
+            units="[E]",
+            description="energy quantum of b",
+        ),
     )
     return Model(
         name="ep_battery_eliminated",
@@ -488,17 +578,56 @@ def nonreciprocal_battery(
     modes = ("a", "b", "c") if keep_c else ("a", "b")
     dm = _drive_mode(drive_on, modes)
     a, ad, b, bd = destroy("a"), create("a"), destroy("b"), create("b")
-    Da, Dl, Jp_, eps, ph = param("Delta_a"), param("Delta"), param("J"), param("epsilon"), param("phi")
-    H = Da * ad * a + (Da + Dl) * bd * b + Jp_ * (ad * b + a * bd) + eps * (create(dm) + destroy(dm))
+    Da, Dl, Jp_, eps, ph = (
+        param("Delta_a"),
+        param("Delta"),
+        param("J"),
+        param("epsilon"),
+        param("phi"),
+    )
+    H = (
+        Da * ad * a
+        + (Da + Dl) * bd * b
+        + Jp_ * (ad * b + a * bd)
+        + eps * (create(dm) + destroy(dm))
+    )
     ru = "omega"
     params = [
-        *(Parameter(name=k, value=v, units=ru, nonnegative=True, description=f"{k} rate") for k, v in rates.items()),
+        *(
+            Parameter(name=k, value=v, units=ru, nonnegative=True, description=f"{k} rate")
+            for k, v in rates.items()
+        ),
         Parameter(name="J", value=Jv, units=ru, description="coherent charger-battery coupling"),
-        Parameter(name="phi", value=_real("phi", phi), units="rad", description="phase of the dissipative coupling"),
-        Parameter(name="epsilon", value=_real("epsilon", epsilon), units=ru, description=f"drive amplitude on {dm}"),
-        Parameter(name="Delta", value=_real("Delta", Delta), units=ru, description="detuning Delta'_b - Delta'_a"),
-        Parameter(name="Delta_a", value=_real("Delta_a", Delta_a), units=ru, description="detuning Delta'_a of the charger"),
-        Parameter(name="omega", value=_real("omega", omega), units="omega", description="mode energy quantum"),
+        Parameter(
+            name="phi",
+            value=_real("phi", phi),
+            units="rad",
+            description="phase of the dissipative coupling",
+        ),
+        Parameter(
+            name="epsilon",
+            value=_real("epsilon", epsilon),
+            units=ru,
+            description=f"drive amplitude on {dm}",
+        ),
+        Parameter(
+            name="Delta",
+            value=_real("Delta", Delta),
+            units=ru,
+            description="detuning Delta'_b - Delta'_a",
+        ),
+        Parameter(
+            name="Delta_a",
+            value=_real("Delta_a", Delta_a),
+            units=ru,
+            description="detuning Delta'_a of the charger",
+        ),
+        Parameter(
+            name="omega",
+            value=_real("omega", omega),
+            units="omega",
+            description="mode energy quantum",
+        ),
     ]
     diss = [
         Dissipator(jump=a, rate=param("kappa_a"), label="local a"),
@@ -507,22 +636,45 @@ def nonreciprocal_battery(
     if keep_c:
         gam = _rate("gamma", gamma, "half-linewidth gamma_m/2 of the bad cavity c")
         if gam == 0:
-            raise ModelError("`gamma` must be > 0 when `keep_c` is True (the bad cavity must be lossy)")
+            raise ModelError(
+                "`gamma` must be > 0 when `keep_c` is True (the bad cavity must be lossy)"
+            )
         gv = math.sqrt(rates["Gamma"] * gam / 2) if g is None else _real("g", g)
         c, cd = destroy("c"), create("c")
         gg = param("g")
         H = H + param("Delta_c") * cd * c
-        H = H + gg * (sp.exp(sp.I * ph) * a * cd + sp.exp(-sp.I * ph) * ad * c) + gg * (b * cd + bd * c)
-        diss.append(Dissipator(jump=c, rate=2 * param("gamma"), label="bad cavity c (gamma_m = 2 gamma)"))
+        H = (
+            H
+            + gg * (sp.exp(sp.I * ph) * a * cd + sp.exp(-sp.I * ph) * ad * c)
+            + gg * (b * cd + bd * c)
+        )
+        diss.append(
+            Dissipator(jump=c, rate=2 * param("gamma"), label="bad cavity c (gamma_m = 2 gamma)")
+        )
         params += [
-            Parameter(name="gamma", value=gam, units=ru, nonnegative=True, description="gamma = gamma_m/2 of c"),
-            Parameter(name="Delta_c", value=_real("Delta_c", Delta_c), units=ru, description="detuning of c"),
+            Parameter(
+                name="gamma",
+                value=gam,
+                units=ru,
+                nonnegative=True,
+                description="gamma = gamma_m/2 of c",
+            ),
+            Parameter(
+                name="Delta_c",
+                value=_real("Delta_c", Delta_c),
+                units=ru,
+                description="detuning of c",
+            ),
             Parameter(name="g", value=gv, units=ru, description="coupling of a and b to c"),
         ]
         # Gamma is kept as a declared parameter (it sets the default g) but does not enter H or L
         diss_note = "three-mode"
     else:
-        diss.append(Dissipator(jump=sp.exp(sp.I * ph) * a + b, rate=param("Gamma"), label="dissipative coupling"))
+        diss.append(
+            Dissipator(
+                jump=sp.exp(sp.I * ph) * a + b, rate=param("Gamma"), label="dissipative coupling"
+            )
+        )
         diss_note = "two-mode"
     return Model(
         name="nonreciprocal_battery",
@@ -547,12 +699,16 @@ register(
         "z_m = p_m m + p_c^m c (Ahmadi et al., Eq. (9)).",
         reference="shared/papers/001_0303df5991573d7c.txt, Eqs. (8)-(9)",
         args=(
-            PresetArg(name="delta", default=0.0, units="1/[t]", description="detuning delta_a = -delta_b"),
+            PresetArg(
+                name="delta", default=0.0, units="1/[t]", description="detuning delta_a = -delta_b"
+            ),
             PresetArg(name="delta_c", default=0.0, units="1/[t]", description="detuning of c"),
             PresetArg(name="kappa_a", default=0.1, units="1/[t]", description="local loss of a"),
             PresetArg(name="kappa_b", default=0.1, units="1/[t]", description="local loss of b"),
             PresetArg(name="kappa_c", default=10.0, units="1/[t]", description="local loss of c"),
-            PresetArg(name="Gamma", default=4.0, units="1/[t]", description="shared-reservoir rate"),
+            PresetArg(
+                name="Gamma", default=4.0, units="1/[t]", description="shared-reservoir rate"
+            ),
             PresetArg(name="p_a", default=1.0, description="weight of a in z_a"),
             PresetArg(name="p_b", default=1.0, description="weight of b in z_b"),
             PresetArg(name="pc_a", default=1.0, description="weight of c in z_a"),
@@ -562,7 +718,12 @@ register(
             PresetArg(name="omega_b", default=1.0, units="[E]", description="energy quantum of b"),
             PresetArg(name="omega_c", default=1.0, units="[E]", description="energy quantum of c"),
             PresetArg(name="drive_on", default="a", description="driven mode", structural=True),
-            PresetArg(name="convention", default="D", description="D (Eq. 9 as printed) or L (= 2D, Eqs. 10-12)", structural=True),
+            PresetArg(
+                name="convention",
+                default="D",
+                description="D (Eq. 9 as printed) or L (= 2D, Eqs. 10-12)",
+                structural=True,
+            ),
         ),
     )
 )
@@ -579,7 +740,12 @@ register(
             PresetArg(name="gamma_a", default=1.5, description="normalised damping of a"),
             PresetArg(name="gamma_b", default=1.5, description="normalised damping of b"),
             PresetArg(name="E_r", default=1.0, description="normalised drive"),
-            PresetArg(name="Gamma_eff", default=1.0, units="1/[t]", description="effective coupling (unit)"),
+            PresetArg(
+                name="Gamma_eff",
+                default=1.0,
+                units="1/[t]",
+                description="effective coupling (unit)",
+            ),
             PresetArg(name="omega_a", default=1.0, units="[E]", description="energy quantum of a"),
             PresetArg(name="omega_b", default=1.0, units="[E]", description="energy quantum of b"),
             PresetArg(name="drive_on", default="a", description="driven mode", structural=True),
@@ -595,21 +761,36 @@ register(
         "phi) through a bad cavity, optionally kept as mode c (Lin et al., Eqs. (1)-(5)).",
         reference="shared/papers/003_31139ff55859365e.txt, Eqs. (1)-(5), (19)",
         args=(
-            PresetArg(name="Gamma", default=0.04, units="omega", description="dissipative coupling"),
+            PresetArg(
+                name="Gamma", default=0.04, units="omega", description="dissipative coupling"
+            ),
             PresetArg(name="kappa_a", default=0.003, units="omega", description="local loss of a"),
             PresetArg(name="kappa_b", default=0.003, units="omega", description="local loss of b"),
-            PresetArg(name="J", default=None, units="omega", description="coherent coupling (default Gamma/2)"),
+            PresetArg(
+                name="J",
+                default=None,
+                units="omega",
+                description="coherent coupling (default Gamma/2)",
+            ),
             PresetArg(name="phi", default=math.pi / 2, units="rad", description="coupling phase"),
             PresetArg(name="epsilon", default=0.1, units="omega", description="drive amplitude"),
-            PresetArg(name="Delta", default=0.0, units="omega", description="detuning Delta'_b - Delta'_a"),
+            PresetArg(
+                name="Delta", default=0.0, units="omega", description="detuning Delta'_b - Delta'_a"
+            ),
             PresetArg(name="Delta_a", default=0.0, units="omega", description="charger detuning"),
             PresetArg(name="omega", default=1.0, units="omega", description="energy quantum"),
-            PresetArg(name="keep_c", default=False, description="keep the bad cavity c", structural=True),
+            PresetArg(
+                name="keep_c", default=False, description="keep the bad cavity c", structural=True
+            ),
             PresetArg(name="gamma", default=10.0, units="omega", description="gamma_m/2 of c"),
             PresetArg(name="Delta_c", default=0.0, units="omega", description="detuning of c"),
-            PresetArg(name="g", default=None, units="omega", description="coupling to c (default sqrt(Gamma gamma/2))"),
+            PresetArg(
+                name="g",
+                default=None,
+                units="omega",
+                description="coupling to c (default sqrt(Gamma gamma/2))",
+            ),
             PresetArg(name="drive_on", default="a", description="driven mode", structural=True),
         ),
     )
 )
-

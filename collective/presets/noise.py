@@ -44,7 +44,9 @@ INITIAL_KINDS = ("ground", "thermal", "excited")
 
 def _number(arg: str, value, *, low: float = 0.0, high: float = math.inf) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ModelError(f"`{arg}` must be a finite real number in [{low}, {high}], got {describe(value)}")
+        raise ModelError(
+            f"`{arg}` must be a finite real number in [{low}, {high}], got {describe(value)}"
+        )
     if not low <= value <= high:
         raise ModelError(f"`{arg}` must lie in [{low}, {high}], got {value!r}")
     return float(value)
@@ -105,24 +107,50 @@ def noise_battery(
         )
     g, nb, fs = param("gamma"), param("nbar"), param("collective_fraction")
     params = [
-        Parameter(name="gamma", value=gamma, units="1/[t]", nonnegative=True,
-                  description="total dissipation rate"),
-        Parameter(name="nbar", value=nbar, units="1", nonnegative=True,
-                  description="mean thermal occupation of the reservoir"),
-        Parameter(name="collective_fraction", value=f, units="1", nonnegative=True,
-                  description="weight f of the collective channel (local: 1 - f)"),
+        Parameter(
+            name="gamma",
+            value=gamma,
+            units="1/[t]",
+            nonnegative=True,
+            description="total dissipation rate",
+        ),
+        Parameter(
+            name="nbar",
+            value=nbar,
+            units="1",
+            nonnegative=True,
+            description="mean thermal occupation of the reservoir",
+        ),
+        Parameter(
+            name="collective_fraction",
+            value=f,
+            units="1",
+            nonnegative=True,
+            description="weight f of the collective channel (local: 1 - f)",
+        ),
     ]
     nl = nb
     if nbar_local is not None:
-        params.append(Parameter(name="nbar_local", value=_number("nbar_local", nbar_local), units="1",
-                                nonnegative=True, description="mean thermal occupation of the local baths"))
+        params.append(
+            Parameter(
+                name="nbar_local",
+                value=_number("nbar_local", nbar_local),
+                units="1",
+                nonnegative=True,
+                description="mean thermal occupation of the local baths",
+            )
+        )
         nl = param("nbar_local")
     dissipators = collective_reservoir(Jm("B"), fs * g, nb, label="collective bath")
     locs: tuple[LocalDissipator, ...] = ()
     if local:
         locs = (
-            LocalDissipator(ensemble="B", kind="decay", rate=(1 - fs) * g * (nl + 1), label="local bath down"),
-            LocalDissipator(ensemble="B", kind="pump", rate=(1 - fs) * g * nl, label="local bath up"),
+            LocalDissipator(
+                ensemble="B", kind="decay", rate=(1 - fs) * g * (nl + 1), label="local bath down"
+            ),
+            LocalDissipator(
+                ensemble="B", kind="pump", rate=(1 - fs) * g * nl, label="local bath up"
+            ),
         )
     return Model(
         name="noise_battery",
@@ -162,14 +190,27 @@ register(
         reference="shared/papers/002_d20e1fddb201264b.txt (abstract)",
         args=(
             PresetArg(name="N", default=10, description="number of cells"),
-            PresetArg(name="gamma", default=1.0, units="1/[t]", description="total dissipation rate"),
+            PresetArg(
+                name="gamma", default=1.0, units="1/[t]", description="total dissipation rate"
+            ),
             PresetArg(name="nbar", default=1.0, description="reservoir mean thermal occupation"),
-            PresetArg(name="collective_fraction", default=1.0,
-                      description="weight of the collective channel (local: 1 - f)"),
-            PresetArg(name="nbar_local", default=None, description="local bath occupation (None: nbar)",
-                      structural=True),
-            PresetArg(name="local", default=None, description="include local terms (None: if f < 1)",
-                      structural=True),
+            PresetArg(
+                name="collective_fraction",
+                default=1.0,
+                description="weight of the collective channel (local: 1 - f)",
+            ),
+            PresetArg(
+                name="nbar_local",
+                default=None,
+                description="local bath occupation (None: nbar)",
+                structural=True,
+            ),
+            PresetArg(
+                name="local",
+                default=None,
+                description="include local terms (None: if f < 1)",
+                structural=True,
+            ),
         ),
     )
 )

@@ -28,8 +28,8 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 import collective as c
-from collective.integrate import jacobian, rhs
 from collective.engine import compile_model
+from collective.integrate import jacobian, rhs
 
 RTOL, ATOL = 1e-8, 1e-12
 TIMES = np.geomspace(1e-9, 2e-5, 200)

@@ -58,7 +58,9 @@ def EB_eq5(t, delta_r, gamma, E_r=1):
     d, g, t = mp.mpf(delta_r), mp.mpf(gamma), mp.mpf(t)
     Om = mp.sqrt(d**2 - 1)
     K = d**2 + g**2 - 1
-    return float(E_r**2 / K**2 * (1 - mp.exp(-g * t) / Om * (g * mp.sin(Om * t) + Om * mp.cos(Om * t))) ** 2)
+    return float(
+        E_r**2 / K**2 * (1 - mp.exp(-g * t) / Om * (g * mp.sin(Om * t) + Om * mp.cos(Om * t))) ** 2
+    )
 
 
 def EB_eq6(t, delta_r, gamma, E_r=1):
@@ -66,7 +68,9 @@ def EB_eq6(t, delta_r, gamma, E_r=1):
     d, g, t = mp.mpf(delta_r), mp.mpf(gamma), mp.mpf(t)
     W = mp.sqrt(1 - d**2)
     K = d**2 + g**2 - 1
-    return float(E_r**2 / K**2 * (1 - mp.exp(-g * t) / W * (g * mp.sinh(W * t) + W * mp.cosh(W * t))) ** 2)
+    return float(
+        E_r**2 / K**2 * (1 - mp.exp(-g * t) / W * (g * mp.sinh(W * t) + W * mp.cosh(W * t))) ** 2
+    )
 
 
 def EB_boundary(t, gamma, E_r=1):

@@ -43,10 +43,19 @@ def liouvillian(H, jumps):
 def random_low_state(n_modes: int, cutoff: int, nmax: int, rng) -> np.ndarray:
     """Random full-rank density matrix on the Fock states with every n_k <= nmax, small occupations."""
     d = cutoff**n_modes
-    idx = [i for i in range(d) if all(((i // cutoff**(n_modes - 1 - k)) % cutoff) <= nmax for k in range(n_modes))]
+    idx = [
+        i
+        for i in range(d)
+        if all(((i // cutoff ** (n_modes - 1 - k)) % cutoff) <= nmax for k in range(n_modes))
+    ]
     X = rng.normal(size=(len(idx), len(idx))) + 1j * rng.normal(size=(len(idx), len(idx)))
     # weight low states more (small occupations)
-    w = np.array([0.3 ** sum((i // cutoff**(n_modes - 1 - k)) % cutoff for k in range(n_modes)) for i in idx])
+    w = np.array(
+        [
+            0.3 ** sum((i // cutoff ** (n_modes - 1 - k)) % cutoff for k in range(n_modes))
+            for i in idx
+        ]
+    )
     X = X * np.sqrt(w)[:, None]
     r = X @ X.conj().T
     r /= np.trace(r)

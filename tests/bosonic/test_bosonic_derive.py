@@ -61,14 +61,53 @@ def _models():
         warnings.simplefilter("ignore", PhysicalityWarning)
         gain = ep_battery_eliminated(delta_r=0.3, gamma_a=0.5, gamma_b=0.7, E_r=0.05, Gamma_eff=0.7)
     return [
-        ("ep_battery", ep_battery(delta=0.37, delta_c=0.21, kappa_a=0.3, kappa_b=0.5, kappa_c=1.1, Gamma=0.8,
-                                  p_a=0.9, p_b=-0.6, pc_a=1.3, pc_b=0.7, E=0.05), 3),
-        ("ep_eliminated", ep_battery_eliminated(delta_r=0.3, gamma_a=1.2, gamma_b=1.5, E_r=0.05, Gamma_eff=0.7), 5),
+        (
+            "ep_battery",
+            ep_battery(
+                delta=0.37,
+                delta_c=0.21,
+                kappa_a=0.3,
+                kappa_b=0.5,
+                kappa_c=1.1,
+                Gamma=0.8,
+                p_a=0.9,
+                p_b=-0.6,
+                pc_a=1.3,
+                pc_b=0.7,
+                E=0.05,
+            ),
+            3,
+        ),
+        (
+            "ep_eliminated",
+            ep_battery_eliminated(delta_r=0.3, gamma_a=1.2, gamma_b=1.5, E_r=0.05, Gamma_eff=0.7),
+            5,
+        ),
         ("ep_eliminated_gain", gain, 5),
-        ("nonreciprocal", nonreciprocal_battery(Gamma=0.4, kappa_a=0.3, kappa_b=0.2, J=0.13, phi=0.7,
-                                                epsilon=0.05, Delta=0.11), 5),
-        ("nonreciprocal_c", nonreciprocal_battery(Gamma=0.4, kappa_a=0.3, kappa_b=0.2, J=0.13, phi=0.7, epsilon=0.05,
-                                                  Delta=0.11, keep_c=True, gamma=1.7, g=0.45, Delta_c=0.09), 3),
+        (
+            "nonreciprocal",
+            nonreciprocal_battery(
+                Gamma=0.4, kappa_a=0.3, kappa_b=0.2, J=0.13, phi=0.7, epsilon=0.05, Delta=0.11
+            ),
+            5,
+        ),
+        (
+            "nonreciprocal_c",
+            nonreciprocal_battery(
+                Gamma=0.4,
+                kappa_a=0.3,
+                kappa_b=0.2,
+                J=0.13,
+                phi=0.7,
+                epsilon=0.05,
+                Delta=0.11,
+                keep_c=True,
+                gamma=1.7,
+                g=0.45,
+                Delta_c=0.09,
+            ),
+            3,
+        ),
     ]
 
 
@@ -81,8 +120,15 @@ def test_derive_order2_equals_linear_routine_and_fock(name, model, cutoff):
     n = len(modes)
     ops = mode_ops(n, cutoff)
     # jumps and H as explicit matrices from the (already Fock-validated) coefficient matrices
-    h, F = mats.hamiltonian, np.array([complex(sp.N(c.subs({p.symbol: p.value for p in model.parameters})))
-                                       for c in sysm.hamiltonian_drive])
+    h, F = (
+        mats.hamiltonian,
+        np.array(
+            [
+                complex(sp.N(c.subs({p.symbol: p.value for p in model.parameters})))
+                for c in sysm.hamiltonian_drive
+            ]
+        ),
+    )
     H = sum(h[i, j] * ops[i].conj().T @ ops[j] for i in range(n) for j in range(n))
     H = H + sum(F[i] * ops[i].conj().T + np.conj(F[i]) * ops[i] for i in range(n))
     jumps = []
@@ -92,7 +138,9 @@ def test_derive_order2_equals_linear_routine_and_fock(name, model, cutoff):
         for word, c in d.jump:
             g = word[0]
             a = ops[modes.index(g.space)]
-            O = O + complex(sp.N(c.subs({p.symbol: p.value for p in model.parameters}))) * (a if g.kind == "a" else a.conj().T)
+            O = O + complex(sp.N(c.subs({p.symbol: p.value for p in model.parameters}))) * (
+                a if g.kind == "a" else a.conj().T
+            )
         jumps.append((rate, O))
     vals = {p.symbol: p.value for p in model.parameters}
     coeff = [[complex(sp.N(sp.sympify(c).subs(vals))) for c, _ in terms] for terms in eqs.rhs]
@@ -118,7 +166,9 @@ def test_derive_order2_equals_linear_routine_and_fock(name, model, cutoff):
 
 
 def test_solve_agrees_with_exact_linear_evolution():
-    model = nonreciprocal_battery(Gamma=0.4, kappa_a=0.3, kappa_b=0.2, J=0.13, phi=0.7, epsilon=0.05, Delta=0.11)
+    model = nonreciprocal_battery(
+        Gamma=0.4, kappa_a=0.3, kappa_b=0.2, J=0.13, phi=0.7, epsilon=0.05, Delta=0.11
+    )
     t = np.linspace(0, 10, 6)
     init = InitialState(modes={"a": (0.1 + 0.05j, 0.2), "b": (0.0, 0.1)})
     ds = collective.solve(model, t, order=2, initial=init)

@@ -86,10 +86,18 @@ def test_singular_coupling_cannot_be_normalised_or_eliminated():
 def test_non_linear_models_are_rejected():
     with pytest.raises(ModelError, match="spin ensembles"):
         linear_system(dias2024(N_C=2, N_B=2))
-    kerr = Model(name="kerr", modes=(Mode(name="a"),), hamiltonian=create("a") * create("a") * destroy("a") * destroy("a"))
+    kerr = Model(
+        name="kerr",
+        modes=(Mode(name="a"),),
+        hamiltonian=create("a") * create("a") * destroy("a") * destroy("a"),
+    )
     with pytest.raises(ModelError, match="a_i\\^\\+ a_j, a_i, a_i\\^\\+ terms only"):
         linear_system(kerr)
-    sq = Model(name="sq", modes=(Mode(name="a"),), dissipators=(Dissipator(jump=destroy("a") + create("a")),))
+    sq = Model(
+        name="sq",
+        modes=(Mode(name="a"),),
+        dissipators=(Dissipator(jump=destroy("a") + create("a")),),
+    )
     with pytest.raises(ModelError, match="mixes annihilators and creators"):
         linear_system(sq)
 

@@ -42,8 +42,19 @@ def _compare(model, H, jumps, n_modes, cutoff, values=None, seed=0):
             assert np.abs(ex - pr).max() <= 1e-12 * max(1.0, scale)
 
 
-EPV = dict(delta=0.37, delta_c=0.21, kappa_a=0.3, kappa_b=0.5, kappa_c=1.1, Gamma=0.8,
-           p_a=0.9, p_b=-0.6, pc_a=1.3, pc_b=0.7, E=0.05)
+EPV = dict(
+    delta=0.37,
+    delta_c=0.21,
+    kappa_a=0.3,
+    kappa_b=0.5,
+    kappa_c=1.1,
+    Gamma=0.8,
+    p_a=0.9,
+    p_b=-0.6,
+    pc_a=1.3,
+    pc_b=0.7,
+    E=0.05,
+)
 
 
 @pytest.mark.parametrize("convention,factor", [("D", 1.0), ("L", 2.0)])
@@ -54,13 +65,23 @@ def test_ep_battery_matches_fock_master_equation(convention, factor):
     def H(o):
         a, b, c = o
         d = lambda x: x.conj().T
-        return v["delta"] * d(a) @ a - v["delta"] * d(b) @ b + v["delta_c"] * d(c) @ c + v["E"] * (a + d(a))
+        return (
+            v["delta"] * d(a) @ a
+            - v["delta"] * d(b) @ b
+            + v["delta_c"] * d(c) @ c
+            + v["E"] * (a + d(a))
+        )
 
     def J(o):
         a, b, c = o
         f = factor
-        return [(f * v["kappa_a"], a), (f * v["kappa_b"], b), (f * v["kappa_c"], c),
-                (f * v["Gamma"], v["p_a"] * a + v["pc_a"] * c), (f * v["Gamma"], v["p_b"] * b + v["pc_b"] * c)]
+        return [
+            (f * v["kappa_a"], a),
+            (f * v["kappa_b"], b),
+            (f * v["kappa_c"], c),
+            (f * v["Gamma"], v["p_a"] * a + v["pc_a"] * c),
+            (f * v["Gamma"], v["p_b"] * b + v["pc_b"] * c),
+        ]
 
     _compare(model, H, J, 3, 3)
 
@@ -74,14 +95,18 @@ def test_ep_battery_first_moments_are_papers_eqs_10_12_in_L_convention():
     Ga, Gb = G * v["p_a"] ** 2, G * v["p_b"] ** 2
     Gca, Gcb = G * v["pc_a"] ** 2, G * v["pc_b"] ** 2
     mua, mub = v["pc_a"] * v["p_a"], v["pc_b"] * v["p_b"]
-    paper = np.array([
-        [-1j * (v["delta"] - 1j * (k["kappa_a"] + Ga)), 0, -mua * G],
-        [0, -1j * (-v["delta"] - 1j * (k["kappa_b"] + Gb)), -mub * G],
-        [-G * mua, -G * mub, -(k["kappa_c"] + Gca + Gcb)],
-    ])
+    paper = np.array(
+        [
+            [-1j * (v["delta"] - 1j * (k["kappa_a"] + Ga)), 0, -mua * G],
+            [0, -1j * (-v["delta"] - 1j * (k["kappa_b"] + Gb)), -mub * G],
+            [-G * mua, -G * mub, -(k["kappa_c"] + Gca + Gcb)],
+        ]
+    )
     np.testing.assert_allclose(M, paper, rtol=1e-13, atol=1e-15)
     MD = linear_system(ep_battery(**v)).numeric().drift
-    np.testing.assert_allclose(MD, paper / 2 + np.diag([-0.5j * v["delta"], 0.5j * v["delta"], 0]), atol=1e-15)
+    np.testing.assert_allclose(
+        MD, paper / 2 + np.diag([-0.5j * v["delta"], 0.5j * v["delta"], 0]), atol=1e-15
+    )
 
 
 @pytest.mark.parametrize("ga,gb", [(1.2, 1.5), (2.0, 0.5), (0.5, 0.5)])
@@ -115,7 +140,9 @@ def test_ep_battery_eliminated_matches_fock_and_is_minus_i_Hr(ga, gb):
     np.testing.assert_allclose(M, Ge * (-1j * Hr), atol=1e-14)
 
 
-NRV = dict(Gamma=0.4, kappa_a=0.3, kappa_b=0.2, J=0.13, phi=0.7, epsilon=0.05, Delta=0.11, Delta_a=-0.07)
+NRV = dict(
+    Gamma=0.4, kappa_a=0.3, kappa_b=0.2, J=0.13, phi=0.7, epsilon=0.05, Delta=0.11, Delta_a=-0.07
+)
 
 
 def test_nonreciprocal_two_mode_matches_fock():
@@ -125,8 +152,12 @@ def test_nonreciprocal_two_mode_matches_fock():
     def H(o):
         a, b = o
         d = lambda x: x.conj().T
-        return (v["Delta_a"] * d(a) @ a + (v["Delta_a"] + v["Delta"]) * d(b) @ b
-                + v["J"] * (d(a) @ b + a @ d(b)) + v["epsilon"] * (a + d(a)))
+        return (
+            v["Delta_a"] * d(a) @ a
+            + (v["Delta_a"] + v["Delta"]) * d(b) @ b
+            + v["J"] * (d(a) @ b + a @ d(b))
+            + v["epsilon"] * (a + d(a))
+        )
 
     def J(o):
         a, b = o
@@ -143,9 +174,15 @@ def test_nonreciprocal_three_mode_matches_fock():
         a, b, c = o
         d = lambda x: x.conj().T
         e = np.exp(1j * v["phi"])
-        return (v["Delta_a"] * d(a) @ a + (v["Delta_a"] + v["Delta"]) * d(b) @ b + v["Delta_c"] * d(c) @ c
-                + v["g"] * (e * a @ d(c) + np.conj(e) * d(a) @ c) + v["g"] * (b @ d(c) + d(b) @ c)
-                + v["J"] * (d(a) @ b + a @ d(b)) + v["epsilon"] * (a + d(a)))
+        return (
+            v["Delta_a"] * d(a) @ a
+            + (v["Delta_a"] + v["Delta"]) * d(b) @ b
+            + v["Delta_c"] * d(c) @ c
+            + v["g"] * (e * a @ d(c) + np.conj(e) * d(a) @ c)
+            + v["g"] * (b @ d(c) + d(b) @ c)
+            + v["J"] * (d(a) @ b + a @ d(b))
+            + v["epsilon"] * (a + d(a))
+        )
 
     def J(o):
         a, b, c = o
@@ -174,9 +211,20 @@ def test_time_evolution_matches_fock_liouvillian():
         ours = ds.n_mode.isel(time=k).values
         np.testing.assert_allclose(ours, ex, rtol=RTOL, atol=1e-15)
         ab = np.trace(d(a) @ b @ rho)
-        np.testing.assert_allclose(ds.N_re.isel(time=k).sel(mode="a", mode2="b") + 1j * ds.N_im.isel(time=k).sel(mode="a", mode2="b"), ab, rtol=RTOL, atol=1e-15)
+        np.testing.assert_allclose(
+            ds.N_re.isel(time=k).sel(mode="a", mode2="b")
+            + 1j * ds.N_im.isel(time=k).sel(mode="a", mode2="b"),
+            ab,
+            rtol=RTOL,
+            atol=1e-15,
+        )
         bb = np.trace(b @ rho)
-        np.testing.assert_allclose(ds.a_re.isel(time=k).sel(mode="b") + 1j * ds.a_im.isel(time=k).sel(mode="b"), bb, rtol=RTOL, atol=1e-15)
+        np.testing.assert_allclose(
+            ds.a_re.isel(time=k).sel(mode="b") + 1j * ds.a_im.isel(time=k).sel(mode="b"),
+            bb,
+            rtol=RTOL,
+            atol=1e-15,
+        )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -208,7 +256,11 @@ def _site_to_moment(term, syms):
 
 @pytest.mark.parametrize(
     "model",
-    [ep_battery(**EPV), nonreciprocal_battery(**NRV), nonreciprocal_battery(**NRV, keep_c=True, g=0.3)],
+    [
+        ep_battery(**EPV),
+        nonreciprocal_battery(**NRV),
+        nonreciprocal_battery(**NRV, keep_c=True, g=0.3),
+    ],
     ids=["ep_battery", "nonreciprocal", "nonreciprocal_c"],
 )
 def test_heisenberg_drift_agrees_with_linear_system(model):

@@ -36,7 +36,9 @@ TIMES = np.array([0.3, 1.0, 3.0, 7.5, 15.0])
 def eliminated(delta_r, gamma_a, gamma_b, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PhysicalityWarning)
-        return linear_system(ep_battery_eliminated(delta_r=delta_r, gamma_a=gamma_a, gamma_b=gamma_b, **kw))
+        return linear_system(
+            ep_battery_eliminated(delta_r=delta_r, gamma_a=gamma_a, gamma_b=gamma_b, **kw)
+        )
 
 
 def coherent_EB(sysm, times=TIMES):
@@ -47,10 +49,17 @@ def coherent_EB(sysm, times=TIMES):
 
 def assert_rel(ours, ref, rtol=CLOSED_FORM_RTOL):
     ours, ref = np.asarray(ours, float), np.asarray(ref, float)
-    assert np.all(np.abs(ours - ref) <= rtol * np.abs(ref)), (ours, ref, np.abs(ours - ref) / np.abs(ref))
+    assert np.all(np.abs(ours - ref) <= rtol * np.abs(ref)), (
+        ours,
+        ref,
+        np.abs(ours - ref) / np.abs(ref),
+    )
 
 
-@pytest.mark.parametrize("dr,alpha,gb", [(0.3, 0.2, 1.2), (1.7, -0.1, 0.8), (0.5, 0.4, 0.6), (2.5, 0.3, 0.4), (0.0, -0.2, 1.5)])
+@pytest.mark.parametrize(
+    "dr,alpha,gb",
+    [(0.3, 0.2, 1.2), (1.7, -0.1, 0.8), (0.5, 0.4, 0.6), (2.5, 0.3, 0.4), (0.0, -0.2, 1.5)],
+)
 def test_eq3_eq30_general(dr, alpha, gb):
     EB, b = coherent_EB(eliminated(dr, gb + 2 * alpha, gb))
     assert_rel(EB, [paper.EB_eq3(t, dr, alpha, gb) for t in TIMES])
@@ -59,13 +68,17 @@ def test_eq3_eq30_general(dr, alpha, gb):
     np.testing.assert_allclose(b, -1j * ref, rtol=CLOSED_FORM_RTOL)
 
 
-@pytest.mark.parametrize("dr,g", [(1.5, 1.3), (1.2, 0.5), (3.0, 2.0), (1 + 1e-7, 1.1), (1 + 1e-10, 0.7)])
+@pytest.mark.parametrize(
+    "dr,g", [(1.5, 1.3), (1.2, 0.5), (3.0, 2.0), (1 + 1e-7, 1.1), (1 + 1e-10, 0.7)]
+)
 def test_eq5_unbroken_oscillatory(dr, g):
     EB, _ = coherent_EB(eliminated(dr, g, g))
     assert_rel(EB, [paper.EB_eq5(t, dr, g) for t in TIMES])
 
 
-@pytest.mark.parametrize("dr,g", [(0.5, 1.3), (0.3, 0.5), (0.9, 0.2), (1 - 1e-10, 1.1), (0.0, 1.0 + 1e-9)])
+@pytest.mark.parametrize(
+    "dr,g", [(0.5, 1.3), (0.3, 0.5), (0.9, 0.2), (1 - 1e-10, 1.1), (0.0, 1.0 + 1e-9)]
+)
 def test_eq6_hyperbolic(dr, g):
     EB, _ = coherent_EB(eliminated(dr, g, g))
     assert_rel(EB, [paper.EB_eq6(t, dr, g) for t in TIMES])
@@ -150,9 +163,17 @@ def test_random_microscopic_rates_only_produce_the_physical_set():
     base = linear_system(ep_battery())
     for _ in range(40):
         v = dict(
-            delta=rng.normal(), delta_c=0.0, kappa_a=rng.exponential(0.3), kappa_b=rng.exponential(0.3),
-            kappa_c=rng.exponential(2.0), Gamma=rng.exponential(2.0), p_a=rng.normal(), p_b=rng.normal(),
-            pc_a=rng.normal(), pc_b=rng.normal(), E=0.1,
+            delta=rng.normal(),
+            delta_c=0.0,
+            kappa_a=rng.exponential(0.3),
+            kappa_b=rng.exponential(0.3),
+            kappa_c=rng.exponential(2.0),
+            Gamma=rng.exponential(2.0),
+            p_a=rng.normal(),
+            p_b=rng.normal(),
+            pc_a=rng.normal(),
+            pc_b=rng.normal(),
+            E=0.1,
         )
         M = base.numeric(**v).drift
         assert passivity_margin(M) <= 1e-14
@@ -211,8 +232,10 @@ def test_hurwitz_agrees_with_spectral_abscissa():
 def test_phase_diagram_dataset():
     sysm = eliminated(0.0, 1.0, 1.0)
     ds = phase_diagram(
-        sysm, {"delta_r": np.linspace(-2, 2, 41), "alpha": np.linspace(-0.25, 1.0, 26)},
-        fixed={"gamma_b": 0.5}, derived={"gamma_a": lambda v: v["gamma_b"] + 2 * v["alpha"]},
+        sysm,
+        {"delta_r": np.linspace(-2, 2, 41), "alpha": np.linspace(-0.25, 1.0, 26)},
+        fixed={"gamma_b": 0.5},
+        derived={"gamma_a": lambda v: v["gamma_b"] + 2 * v["alpha"]},
     )
     assert ds.spectral_abscissa.dims == ("delta_r", "alpha")
     for v in ds.data_vars.values():

@@ -50,9 +50,13 @@ COMPUTE = {
     "Pmax_Delta01": lambda s: max_power(s, 0, 5 / J, values={"Delta": 0.1})[0],
     "EB_Jt4_r10": lambda s: _EB_at(s, 4 / J, kappa_b=10 * KA),
     "EB_Jt4_r001": lambda s: _EB_at(s, 4 / J, kappa_b=0.01 * KA),
-    "Pmax_r_lt_3": lambda s: max(max_power(s, 0.5 / J, 3.5 / J, values={"kappa_b": r * KA})[0] for r in (0.01, 0.1, 1.0, 3.0)),
+    "Pmax_r_lt_3": lambda s: max(
+        max_power(s, 0.5 / J, 3.5 / J, values={"kappa_b": r * KA})[0] for r in (0.01, 0.1, 1.0, 3.0)
+    ),
     "eta_inf_r100": lambda s: _ss(s, kappa_b=100 * KA).eta,
-    "EP_beats_nonreciprocal": lambda s: _ss(s, Delta=0.03, J=_ep_J(s, Delta=0.03)).E_B - _ss(s, Delta=0.03).E_B,
+    "EP_beats_nonreciprocal": lambda s: (
+        _ss(s, Delta=0.03, J=_ep_J(s, Delta=0.03)).E_B - _ss(s, Delta=0.03).E_B
+    ),
 }
 
 
@@ -87,7 +91,9 @@ def test_steady_state_matches_eq10_and_ep_coincides_at_resonance(system):
     eps, G, k = 0.1, 0.04, 0.003
     for kb in (0.001, 0.003, 0.03):
         La, Lb = G + k, G + kb
-        eq10 = 16 * eps**2 * G**2 / (La**2 * Lb * (La + Lb)) + 16 * eps**2 * G**2 / (La * Lb**2 * (La + Lb))
+        eq10 = 16 * eps**2 * G**2 / (La**2 * Lb * (La + Lb)) + 16 * eps**2 * G**2 / (
+            La * Lb**2 * (La + Lb)
+        )
         assert _ss(system, kappa_b=kb).E_B == pytest.approx(eq10, rel=1e-12)
         assert _ss(system, kappa_b=kb).E_A == pytest.approx(4 * eps**2 / La**2, rel=1e-12)
     # r = 1, Delta = 0: the nonreciprocal point J = Gamma/2 is itself an EP (Sec. 4)

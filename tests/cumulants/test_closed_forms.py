@@ -10,8 +10,8 @@ import sympy as sp
 
 import collective as c
 from collective.cumulants import Moment, derive
-from collective.integrate import jacobian, rhs
 from collective.engine import compile_model
+from collective.integrate import jacobian, rhs
 
 G = 0.8
 

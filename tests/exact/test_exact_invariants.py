@@ -58,7 +58,9 @@ def test_invariants_local_processes():
             LocalDissipator(ensemble="C", kind="pump", rate=0.1),
         ),
     )
-    res = ex.evolve(model, np.linspace(0, 2.0, 5), InitialState.from_energy({"C": 1.0}), store_states=True)
+    res = ex.evolve(
+        model, np.linspace(0, 2.0, 5), InitialState.from_energy({"C": 1.0}), store_states=True
+    )
     _assert_physical(res)
     # local processes leak weight out of j = N/2
     blocks = res.reduced_states("C")[-1]
@@ -119,7 +121,9 @@ def test_finer_blocks_when_jumps_do_not_mix_ensembles():
 
 def test_steady_state_with_local_processes_matches_long_time():
     base = c.dias2024(reservoirs=1, N_C=5, N_B=2, gamma_up=0.8, nbar=0.3)
-    model = _rebuild(base, local_dissipators=(LocalDissipator(ensemble="B1", kind="decay", rate=0.5),))
+    model = _rebuild(
+        base, local_dissipators=(LocalDissipator(ensemble="B1", kind="decay", rate=0.5),)
+    )
     ss = ex.steadystate(model)
     long = ex.mesolve(model, [60.0], method="expm")
     xr.testing.assert_allclose(ss.Jz, long.Jz.isel(time=0, drop=True), atol=1e-9)
@@ -135,7 +139,9 @@ def test_steady_state_not_unique_is_a_clear_error():
 
 def test_memory_estimate_error_for_large_local_ensemble():
     base = c.dias2024(reservoirs=1, N_C=20_000, N_B=2)
-    model = _rebuild(base, local_dissipators=(LocalDissipator(ensemble="C", kind="decay", rate=0.1),))
+    model = _rebuild(
+        base, local_dissipators=(LocalDissipator(ensemble="C", kind="decay", rate=0.1),)
+    )
     with pytest.raises(MemoryEstimateError, match=r"limit") as info:
         ex.evolve(model, [0.0, 1.0], max_memory=2 * 1024**3)
     msg = str(info.value)
@@ -145,7 +151,9 @@ def test_memory_estimate_error_for_large_local_ensemble():
 
 def test_symmetric_basis_refuses_local_processes():
     base = c.dias2024(reservoirs=1, N_C=4, N_B=2)
-    model = _rebuild(base, local_dissipators=(LocalDissipator(ensemble="B1", kind="dephasing", rate=0.1),))
+    model = _rebuild(
+        base, local_dissipators=(LocalDissipator(ensemble="B1", kind="dephasing", rate=0.1),)
+    )
     with pytest.raises(ModelError, match="`basis`='symmetric' supports collective terms only"):
         ex.evolve(model, [0.0, 1.0], basis="symmetric")
 

@@ -30,7 +30,9 @@ def _moment_ops(model):
     ops = {f"Jz_{e}": Jz(e) for e in ens}
     ops.update({f"JpJm_{e}{f}": Jp(e) * Jm(f) for e in ens for f in ens})
     e0, e1 = ens[0], ens[-1]
-    ops["high"] = Jp(e0) * Jp(e0) * Jm(e0) * Jz(e1) + Jz(e0) * Jz(e1) * Jz(e1) + Jp(e0) * Jm(e1) * Jz(e0)
+    ops["high"] = (
+        Jp(e0) * Jp(e0) * Jm(e0) * Jz(e1) + Jz(e0) * Jz(e1) * Jz(e1) + Jp(e0) * Jm(e1) * Jz(e0)
+    )
     return ops
 
 
@@ -131,18 +133,24 @@ def _tavis_cummings(local=()):
         g * (create("a") * Jm("S") + destroy("a") * Jp("S"))
         + w * Jz("S")
         + drive * (create("a") + destroy("a"))
-        + 0.3 * Jp("S") * Jm("T") + 0.3 * Jp("T") * Jm("S")
+        + 0.3 * Jp("S") * Jm("T")
+        + 0.3 * Jp("T") * Jm("S")
     )
     return Model(
         name="tc",
         ensembles=(c.Ensemble(name="S", N=3), c.Ensemble(name="T", N=2)),
         modes=(c.Mode(name="a", cutoff=5),),
         hamiltonian=H,
-        dissipators=(c.Dissipator(jump=destroy("a"), rate=kappa), c.Dissipator(jump=Jm("T"), rate=0.4)),
+        dissipators=(
+            c.Dissipator(jump=destroy("a"), rate=kappa),
+            c.Dissipator(jump=Jm("T"), rate=0.4),
+        ),
         local_dissipators=tuple(local),
         parameters=(
-            c.Parameter(name="g", value=0.8), c.Parameter(name="w", value=0.3),
-            c.Parameter(name="kappa", value=0.5, nonnegative=True), c.Parameter(name="drive", value=0.2),
+            c.Parameter(name="g", value=0.8),
+            c.Parameter(name="w", value=0.3),
+            c.Parameter(name="kappa", value=0.5, nonnegative=True),
+            c.Parameter(name="drive", value=0.2),
         ),
     )
 
@@ -150,7 +158,9 @@ def _tavis_cummings(local=()):
 def test_hamiltonian_coherent_state_and_mode():
     """No U(1) (drive): the full space is built; coherent spin state and displaced thermal mode."""
     model = _tavis_cummings()
-    init = InitialState(spins={"S": (0.6, 0.3, 0.74), "T": (0.0, 0.0, 1.0)}, modes={"a": (0.3 + 0.2j, 0.1)})
+    init = InitialState(
+        spins={"S": (0.6, 0.3, 0.74), "T": (0.0, 0.0, 1.0)}, modes={"a": (0.3 + 0.2j, 0.1)}
+    )
     res, errs = _compare(model, init, np.array([0.0, 0.3, 0.8]), method="expm")
     assert max(errs.values()) < AGREE, errs
 
@@ -166,7 +176,9 @@ def test_hamiltonian_mixed_coherent_with_local_dephasing():
 
 def test_reduced_state_spectrum_matches_partial_trace():
     base = c.dias2024(reservoirs=1, N_C=3, N_B=2, gamma_up=0.5, nbar=0.2)
-    model = _rebuild(base, local_dissipators=(LocalDissipator(ensemble="B1", kind="decay", rate=0.3),))
+    model = _rebuild(
+        base, local_dissipators=(LocalDissipator(ensemble="B1", kind="decay", rate=0.3),)
+    )
     init = InitialState(spins={"C": (0.0, 0.0, 0.7), "B1": (0.0, 0.0, -0.2)})
     times = np.array([0.0, 0.5])
     res = ex.evolve(model, times, init, method="expm", store_states=True)
@@ -179,8 +191,12 @@ def test_reduced_state_spectrum_matches_partial_trace():
         red = np.einsum("ijik->jk", r4)
         spec_b = np.sort(np.linalg.eigvalsh(red))
         blocks = res.reduced_states("B1")[it]
-        spec = np.sort(np.concatenate([np.repeat(np.linalg.eigvalsh(r), d) for d, r in blocks.values()]))
+        spec = np.sort(
+            np.concatenate([np.repeat(np.linalg.eigvalsh(r), d) for d, r in blocks.values()])
+        )
         np.testing.assert_allclose(spec, spec_b, atol=1e-10)
-        assert sum(d * np.trace(r).real for d, r in blocks.values()) == pytest.approx(1.0, abs=1e-12)
+        assert sum(d * np.trace(r).real for d, r in blocks.values()) == pytest.approx(
+            1.0, abs=1e-12
+        )
         w = res.reduced_states("B1", weighted=True)[it]
         assert sum(np.trace(r).real for _, r in w.values()) == pytest.approx(1.0, abs=1e-12)

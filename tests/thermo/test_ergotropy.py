@@ -120,8 +120,13 @@ def test_reduced_blocks_match_exact_package():
 def test_dias_battery_ergotropy_of_reduced_state():
     """One battery of the Dias model: energy matches <J^z_B> + N_B/2; ergotropy matches brute force."""
     m = dias2024(N_C=4, N_B=3)
-    res = ex.evolve(m, [0.0, 0.2, 0.5, 2.0], InitialState(spins={"C": (0.0, 0.0, 1.0)}),
-                    store_states=True, method="expm")
+    res = ex.evolve(
+        m,
+        [0.0, 0.2, 0.5, 2.0],
+        InitialState(spins={"C": (0.0, 0.0, 1.0)}),
+        store_states=True,
+        method="expm",
+    )
     ds = exact_ergotropy(res, "B1")
     assert np.allclose(ds.energy.values, res.Jz[:, 1] + 1.5, atol=1e-12)
     for it in range(4):

@@ -42,7 +42,9 @@ def block_weights(N: int, p_exc: float) -> dict[float, float]:
     for k in range(N // 2 + 1):
         j = N / 2 - k
         n = np.arange(int(round(2 * j)) + 1)
-        out[j] = multiplicity(N, j) * float(np.sum(p_exc ** (n + k) * (1 - p_exc) ** (2 * j - n + k)))
+        out[j] = multiplicity(N, j) * float(
+            np.sum(p_exc ** (n + k) * (1 - p_exc) ** (2 * j - n + k))
+        )
     return out
 
 
@@ -177,9 +179,13 @@ def test_claim_cold_local_noise_keeps_ergotropy_for_any_f(N):
 
 def test_ergotropy_bounds_on_trajectory():
     m = noise_battery(N=5, nbar=2.0)
-    res = ex.evolve(m, np.linspace(0, 20, 11), noise_initial("ground"), store_states=True, method="expm")
+    res = ex.evolve(
+        m, np.linspace(0, 20, 11), noise_initial("ground"), store_states=True, method="expm"
+    )
     ds = exact_ergotropy(res, "B")
     assert np.all(ds.ergotropy.values >= -1e-12)
     assert np.all(ds.ergotropy.values <= ds.energy.values + 1e-12)
     assert float(ds.ergotropy[-1]) == pytest.approx(w_closed(5, 2.0), abs=1e-6)
-    assert ergotropy(reduced_blocks(res, "B", 0), N=5, weighted=True) == pytest.approx(0.0, abs=1e-14)
+    assert ergotropy(reduced_blocks(res, "B", 0), N=5, weighted=True) == pytest.approx(
+        0.0, abs=1e-14
+    )

@@ -34,14 +34,23 @@ def dias_ds():
 def test_thermodynamics_variables_have_units(dias_ds, tmp_path):
     _, _, ds = dias_ds
     th = thermodynamics(ds, batteries="B1", sources="C")
-    for v in ("energy", "power", "average_power", "peak_power", "time_of_peak_power",
-              "stored_energy", "efficiency"):
+    for v in (
+        "energy",
+        "power",
+        "average_power",
+        "peak_power",
+        "time_of_peak_power",
+        "stored_energy",
+        "efficiency",
+    ):
         assert "units" in th[v].attrs and "long_name" in th[v].attrs, v
     assert th.power.attrs["units"] == "hbar*omega_0/([t])"
     assert th.energy.attrs["units"] == "hbar*omega_0"
     assert th.efficiency.attrs["units"] == "1"
     # round trip through netCDF keeps values and labels
-    sub = xr.Dataset({k: th[k] for k in ("energy", "power", "efficiency")}).drop_vars(["ensemble", "ensemble_b"], errors="ignore")
+    sub = xr.Dataset({k: th[k] for k in ("energy", "power", "efficiency")}).drop_vars(
+        ["ensemble", "ensemble_b"], errors="ignore"
+    )
     sub = sub.assign_coords(ensemble=[str(e) for e in th.ensemble.values])
     sub.to_netcdf(tmp_path / "th.nc")
     with xr.open_dataset(tmp_path / "th.nc") as back:
@@ -103,7 +112,9 @@ def test_exact_energy_rate_from_liouvillian():
     """Ground state under collective thermal noise: dE/dt = gamma nbar <J^- J^+> = gamma nbar N."""
     N, gamma, nbar = 5, 0.7, 1.3
     m = noise_battery(N=N, gamma=gamma, nbar=nbar)
-    res = ex.evolve(m, np.linspace(0, 1, 41), noise_initial("ground"), store_states=True, method="expm")
+    res = ex.evolve(
+        m, np.linspace(0, 1, 41), noise_initial("ground"), store_states=True, method="expm"
+    )
     rate = exact_energy_rate(res)
     assert rate[0, 0] == pytest.approx(gamma * nbar * N, abs=RATE_ATOL)
     ds = thermodynamics(exact_dataset(res))
