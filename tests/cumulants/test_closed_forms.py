@@ -202,3 +202,29 @@ def test_bdf_agrees_with_rodas4_on_dias_burst():
     assert float(abs(a.energy_density - b.energy_density).max()) < 1e-6
     with pytest.raises(c.ModelError, match="`method` must be one of"):
         c.solve(m, t, initial=init, method="euler")
+
+
+def test_rodas4_convergence_order_by_fit():
+    """Fixed steps (h0 = hmax = h, tolerance loose enough that every step is accepted): the global
+    error on the N = 2 closed form falls as h^p with a fitted p close to 4."""
+    t = np.array([2.0])
+    pee = np.exp(-2 * G * t)
+    ps = 2 * G * t * np.exp(-2 * G * t)
+    exact = pee - (1 - pee - ps)
+    hs = 2.0 / np.array([8, 16, 32, 64])
+    errs = []
+    for h in hs:
+        ds = c.solve(
+            decay_model(2),
+            t,
+            order=2,
+            initial=c.InitialState.from_energy({"A": 1.0}),
+            h0=h,
+            hmax=h,
+            rtol=1e3,
+            atol=1e3,
+        )
+        assert int(ds.n_steps) == round(2.0 / h) and int(ds.n_rejected) == 0
+        errs.append(abs(float(ds.Jz.sel(ensemble="A")[0]) - exact[0]))
+    p = np.polyfit(np.log(hs), np.log(errs), 1)[0]
+    assert 3.6 < p < 4.6, (p, errs)
