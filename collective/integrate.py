@@ -183,6 +183,35 @@ def _event_value(w, thr, y):
 
 
 @njit(cache=True)
+def _start(y0, coef, ev_w, yout, stats):
+    """Shared set-up of both integrators: NaN outputs, zero statistics; returns
+    ``(has_event, valid)`` where ``valid`` is False for non-finite coefficients or initial state."""
+    yout[:, :] = np.nan
+    stats[:] = 0
+    has_event = False
+    for i in range(ev_w.shape[0]):
+        if ev_w[i] != 0.0:
+            has_event = True
+    for i in range(coef.shape[0]):
+        if not np.isfinite(coef[i]):
+            return has_event, False
+    for i in range(y0.shape[0]):
+        if not np.isfinite(y0[i]):
+            return has_event, False
+    return has_event, True
+
+
+@njit(cache=True)
+def _crossed(g_prev, g_new, direction):
+    """Did the event function cross zero in ``direction`` (+1 rising, -1 falling, 0 either)?"""
+    if direction >= 0 and g_prev < 0.0 <= g_new:
+        return True
+    if direction <= 0 and g_prev > 0.0 >= g_new:
+        return True
+    return False
+
+
+@njit(cache=True)
 def _initial_step(y, fy, J, atol, rtol, t0, tend, hmax):
     """First step: Hairer-Wanner heuristic ``0.01 ||y|| / ||f||`` in the scaled norm, capped by
     ``0.01 / ||J||_inf`` so that the first step resolves the fastest local time scale.  Without
@@ -244,23 +273,10 @@ def integrate_one(
     """
     n = y0.shape[0]
     nout = tout.shape[0]
-    for k in range(nout):
-        for i in range(n):
-            yout[k, i] = np.nan
-    for i in range(5):
-        stats[i] = 0
     ev_time = np.nan
-    has_event = False
-    for i in range(n):
-        if ev_w[i] != 0.0:
-            has_event = True
-    # input checks
-    for i in range(coef.shape[0]):
-        if not np.isfinite(coef[i]):
-            return BAD_INPUT, ev_time
-    for i in range(n):
-        if not np.isfinite(y0[i]):
-            return BAD_INPUT, ev_time
+    has_event, valid = _start(y0, coef, ev_w, yout, stats)
+    if not valid:
+        return BAD_INPUT, ev_time
     y = y0.copy()
     fy = np.empty(n)
     J = np.empty((n, n))
@@ -366,12 +382,7 @@ def integrate_one(
             # event detection on this step
             if has_event and np.isnan(ev_time):
                 ev_new = _event_value(ev_w, ev_thr, ynew)
-                crossed = False
-                if ev_dir >= 0 and ev_prev < 0.0 <= ev_new:
-                    crossed = True
-                if ev_dir <= 0 and ev_prev > 0.0 >= ev_new:
-                    crossed = True
-                if crossed:
+                if _crossed(ev_prev, ev_new, ev_dir):
                     lo = 0.0
                     hi = 1.0
                     glo = ev_prev
@@ -630,22 +641,10 @@ def bdf_one(
     """Variable-order NDF (1-5) twin of :func:`integrate_one` (same arguments and outputs)."""
     n = y0.shape[0]
     nout = tout.shape[0]
-    for k in range(nout):
-        for i in range(n):
-            yout[k, i] = np.nan
-    for i in range(5):
-        stats[i] = 0
     ev_time = np.nan
-    has_event = False
-    for i in range(n):
-        if ev_w[i] != 0.0:
-            has_event = True
-    for i in range(coef.shape[0]):
-        if not np.isfinite(coef[i]):
-            return BAD_INPUT, ev_time
-    for i in range(n):
-        if not np.isfinite(y0[i]):
-            return BAD_INPUT, ev_time
+    has_event, valid = _start(y0, coef, ev_w, yout, stats)
+    if not valid:
+        return BAD_INPUT, ev_time
     t = t0
     kout = 0
     while kout < nout and tout[kout] <= t0:
@@ -815,12 +814,7 @@ def bdf_one(
         # event on [told, t]
         if has_event and np.isnan(ev_time):
             ev_new = _event_value(ev_w, ev_thr, y)
-            crossed = False
-            if ev_dir >= 0 and ev_prev < 0.0 <= ev_new:
-                crossed = True
-            if ev_dir <= 0 and ev_prev > 0.0 >= ev_new:
-                crossed = True
-            if crossed:
+            if _crossed(ev_prev, ev_new, ev_dir):
                 lo = told
                 hi = t
                 glo = ev_prev

@@ -105,3 +105,19 @@ def test_failed_integration_is_flagged_not_raised_in_sweep():
     assert (ok.status.values == 0).all()
     with pytest.raises(c.IntegrationError, match="maximum number of steps"):
         c.solve(m, np.geomspace(1e-6, 1e-2, 5), initial=init, max_steps=3)
+
+
+@pytest.mark.parametrize("method", ["rodas4", "bdf"])
+def test_non_finite_point_is_flagged_bad_input(method):
+    m = c.dias2024(reservoirs=1, N_C=10_000, N_B=10)
+    ds = c.sweep(
+        m,
+        [1e-6, 1e-4],
+        [{"gamma_up": 1.0}, {"gamma_up": math.nan}],
+        initials=c.InitialState.from_energy({"C": 1.0}),
+        method=method,
+    )
+    assert list(ds.status.values) == [0, 4]
+    assert "invalid input" in str(ds.status_message.values[1])
+    assert np.isnan(ds.energy_density.isel(point=1)).all()
+    assert np.isfinite(ds.energy_density.isel(point=0)).all()
