@@ -12,7 +12,17 @@ __version__ = "0.1.0"
 
 from .algebra import Gen, Jm, Jp, Jz, Op, commutator, create, destroy
 from .cumulants import Equations, Moment
-from .engine import SolverOptions, StopEvent, compile_model, derive, meanfield_seed, solve, sweep
+from .engine import (
+    Problem,
+    SolverOptions,
+    StopEvent,
+    Trajectory,
+    compile_model,
+    derive,
+    meanfield_seed,
+    solve,
+    sweep,
+)
 from .errors import (
     ClosureError,
     CollectiveError,
@@ -82,7 +92,8 @@ __all__ = [
     "PRESETS", "get_preset", "dias2024", "noise_battery", "noise_initial", "ep_battery",
     "ep_battery_eliminated", "nonreciprocal_battery",
     # cumulant engine
-    "Moment", "Equations", "derive", "compile_model", "solve", "sweep", "SolverOptions",
+    "Moment", "Equations", "derive", "compile_model", "solve", "sweep", "Problem", "Trajectory",
+    "SolverOptions",
     "StopEvent", "meanfield_seed",
     # exact solvers
     "mesolve", "steadystate", "exact_evolve", "ExactResult",

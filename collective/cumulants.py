@@ -21,6 +21,13 @@ moments factorise; ``k = 2``: third-order cumulants vanish).  Completion starts 
 moments and adds every moment the drifts need until the set is closed.  When the model and initial
 state are U(1) phase invariant, moments of non-zero excitation charge vanish and are dropped.
 
+Identical ensembles (e.g. the batteries ``B1..Bm`` of Dias et al.) are exchangeable: when a
+permutation of ensemble names maps the model onto itself (:meth:`Model.exchangeable_classes`) and
+the sizes and the initial state are symmetric too, moments related by that permutation are equal.
+``derive(..., symmetry=...)`` then keeps one representative per orbit (:func:`orbit_representative`);
+the drift of a representative is the exact drift of that moment, so the reduced equations are the
+full ones restricted to symmetric states.
+
 References
 ----------
 Kubo, J. Phys. Soc. Jpn. 17, 1100 (1962) (cumulant expansion); Plankensteiner, Hotter, Ritsch,
@@ -48,6 +55,9 @@ __all__ = [
     "Moment",
     "Equations",
     "derive",
+    "symmetry_classes",
+    "permutation_representative",
+    "orbit_representative",
     "moment_drift",
     "close_moment",
     "latex",
@@ -157,6 +167,97 @@ def sigma_plus(ensemble: str) -> Moment:
 
 def adag_a(mode: str) -> Moment:
     return Moment((), ((mode, 1, 1),))
+
+
+# --------------------------------------------------------------------------------------------------
+# exchangeable ensembles
+# --------------------------------------------------------------------------------------------------
+Classes = tuple[tuple[str, ...], ...]
+
+
+def symmetry_classes(model: Model, symmetry: bool | Iterable[Iterable[str]] | None) -> Classes:
+    """Normalise a ``symmetry`` argument to classes of exchangeable ensembles.
+
+    ``None``/``False``: no reduction, ``()``.  ``True``: :meth:`Model.exchangeable_classes`.  A
+    sequence of classes (sequences of ensemble names): each class must lie within one class of
+    :meth:`Model.exchangeable_classes` (a permutation that is not a symmetry of the model would give
+    wrong equations); classes must be disjoint; single-member classes are dropped.  The result lists
+    each class in model order, classes ordered by their first member.
+    """
+    if symmetry is None or symmetry is False:
+        return ()
+    if symmetry is True:
+        return model.exchangeable_classes()
+    if isinstance(symmetry, (str, bytes)) or not isinstance(symmetry, Iterable):
+        raise ModelError(
+            "`symmetry` must be None/False (no reduction), True (the model's exchangeable classes) "
+            f"or a sequence of classes of ensemble names, got {describe(symmetry)}"
+        )
+    order = {e: i for i, e in enumerate(model.ensemble_names)}
+    allowed = {e: k for k, cls in enumerate(model.exchangeable_classes()) for e in cls}
+    used: set[str] = set()
+    out = []
+    for cls in symmetry:
+        if isinstance(cls, (str, bytes)) or not isinstance(cls, Iterable):
+            raise ModelError(
+                "`symmetry` classes must be sequences of ensemble names, e.g. [('B1', 'B2')], "
+                f"got the class {describe(cls)}"
+            )
+        members = list(cls)
+        unknown = [e for e in members if not isinstance(e, str) or e not in order]
+        if unknown:
+            raise ModelError(
+                f"`symmetry` names unknown ensembles {unknown}; ensembles: {list(order)}"
+            )
+        if len(set(members)) != len(members) or used & set(members):
+            raise ModelError(
+                f"`symmetry` classes must be disjoint sets of ensembles, got {describe(symmetry)}"
+            )
+        used |= set(members)
+        if len({allowed.get(e, -1 - order[e]) for e in members}) > 1:
+            raise ModelError(
+                f"`symmetry` class {members} is not a symmetry of the model: exchangeable classes are "
+                f"{[list(c) for c in model.exchangeable_classes()]}"
+            )
+        if len(members) >= 2:
+            out.append(tuple(sorted(members, key=order.__getitem__)))
+    return tuple(sorted(out, key=lambda c: order[c[0]]))
+
+
+@lru_cache(maxsize=200_000)
+def permutation_representative(moment: Moment, classes: Classes) -> Moment:
+    """Canonical representative of ``moment`` under permutations of ensembles within each class.
+
+    A moment holds at most one entry ``(n_+, n_-, n_z)`` per ensemble, so its orbit under the
+    symmetric group of a class is fixed by the multiset of the class members' entries: they are
+    sorted (descending) and given to the class members in class order.  No conjugation."""
+    if not classes or not moment.spins:
+        return moment
+    where = {e: k for k, cls in enumerate(classes) for e in cls}
+    rest = []
+    per_class: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for e, p, m, z in moment.spins:
+        k = where.get(e)
+        if k is None:
+            rest.append((e, p, m, z))
+        else:
+            per_class[k].append((p, m, z))
+    if not per_class:
+        return moment
+    for k, entries in per_class.items():
+        entries.sort(reverse=True)
+        rest += [(e, *c) for e, c in zip(classes[k], entries)]
+    return Moment(tuple(sorted(rest)), moment.bosons)
+
+
+def orbit_representative(moment: Moment, classes: Classes = ()) -> Moment:
+    """Representative of ``moment`` under class permutations and complex conjugation (the smaller
+    of the permutation representatives of ``moment`` and ``moment^*``); with no classes the
+    representative of the pair ``{M, M^*}``."""
+    return min(
+        permutation_representative(moment, classes),
+        permutation_representative(moment.conj(), classes),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -455,6 +556,9 @@ class Equations:
     ``variables`` are representative moments (for a complex pair ``{M, M^*}`` only one is kept);
     ``rhs[k]`` is a tuple of ``(coefficient, factors)`` where each factor is ``(index, conjugated)``.
     ``unclosed[k]`` keeps the drift before closure (moment -> coefficient) for inspection and tests.
+    ``symmetry`` holds the classes of exchangeable ensembles the equations were reduced by (``()``:
+    none); every moment related to a variable by a permutation within the classes (and/or
+    conjugation) is represented by it, see :meth:`index`.
     """
 
     model_name: str
@@ -464,18 +568,32 @@ class Equations:
     rhs: tuple[tuple[tuple[sp.Expr, tuple[tuple[int, bool], ...]], ...], ...]
     unclosed: tuple[dict, ...] = field(repr=False)
     symbols: tuple[sp.Symbol, ...] = ()
+    symmetry: Classes = ()
 
     def __post_init__(self) -> None:
         lookup: dict[Moment, tuple[int, bool]] = {}
+        real = []
         for i, v in enumerate(self.variables):
-            lookup.setdefault(v.conj(), (i, True))
+            vc = permutation_representative(v.conj(), self.symmetry)
+            lookup.setdefault(vc, (i, True))
             lookup[v] = (i, False)
+            real.append(vc == v)
         object.__setattr__(self, "_lookup", lookup)
+        object.__setattr__(self, "_real", tuple(real))
+
+    def is_real(self, i: int) -> bool:
+        """Whether variable ``i`` is real: self-conjugate, or (with ``symmetry``) its conjugate is
+        a permutation of it, e.g. ``<sm_B1 sp_B2>`` of exchangeable ``B1, B2``."""
+        return self._real[i]  # type: ignore[attr-defined]
 
     def index(self, moment: Moment) -> tuple[int, bool]:
-        """Index of ``moment`` among the variables and whether it is stored conjugated."""
+        """Index of the variable representing ``moment`` and whether ``moment`` is its conjugate.
+
+        Any moment is accepted: with ``symmetry`` it is first mapped to its permutation
+        representative (e.g. ``<sz_B3>`` to ``<sz_B1>``)."""
+        key = permutation_representative(moment, self.symmetry) if self.symmetry else moment
         try:
-            return self._lookup[moment]  # type: ignore[attr-defined]
+            return self._lookup[key]  # type: ignore[attr-defined]
         except KeyError:
             raise ModelError(
                 f"moment {moment.label()} is not among the variables of these equations"
@@ -531,6 +649,7 @@ def derive(
     *,
     moments: Iterable[Moment] | None = None,
     u1: bool | None = None,
+    symmetry: bool | Iterable[Iterable[str]] | None = None,
     max_variables: int = 5000,
 ) -> Equations:
     r"""Derive, close and complete the moment equations of ``model``.
@@ -548,6 +667,12 @@ def derive(
     u1
         Drop moments of non-zero excitation charge (they vanish for a phase-invariant model and
         initial state).  Default: ``model.conserves_excitations()``.
+    symmetry
+        Keep one variable per orbit of moments under permutations of exchangeable ensembles
+        (``True``: :meth:`Model.exchangeable_classes`; or explicit classes of ensemble names, see
+        :func:`symmetry_classes`; ``None``/``False``: no reduction).  Exact only for states that are
+        symmetric too: equal sizes ``N_<e>`` and equal initial Bloch vectors within each class (the
+        counting factors keep their symbols ``N_<e>``); :func:`collective.sweep` checks this.
     """
     if isinstance(order, bool) or order not in (1, 2):
         raise ClosureError(
@@ -578,6 +703,7 @@ def derive(
                 f"moment {t.label()} has order {t.order} > closure `order`={order}: it would be "
                 "expressed through lower moments, not evolved; request it at a higher order"
             )
+    classes = symmetry_classes(model, symmetry)
     prep = _prepare(model)
 
     def canonical(m: Moment) -> Moment | None:
@@ -585,8 +711,8 @@ def derive(
             return None
         if m.order == 0:
             return None
-        c = m.conj()
-        return min(m, c)  # NamedTuple ordering is total: representative of the pair
+        # NamedTuple ordering is total: representative of {M, M^*} and of its permutations
+        return orbit_representative(m, classes)
 
     variables: list[Moment] = []
     seen: set[Moment] = set()
@@ -622,9 +748,10 @@ def derive(
     def locate(f: Moment) -> tuple[int, bool] | None:
         if u1 and f.charge != 0:
             return None
-        if f in index:
-            return index[f], False
-        return index[f.conj()], True
+        p = permutation_representative(f, classes)
+        if p in index:
+            return index[p], False
+        return index[permutation_representative(f.conj(), classes)], True
 
     rhs = []
     unclosed = []
@@ -657,4 +784,5 @@ def derive(
         rhs=tuple(rhs),
         unclosed=tuple(unclosed),
         symbols=tuple(syms),
+        symmetry=classes,
     )

@@ -25,32 +25,43 @@ import time as _time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy as sp
 import xarray as xr
 
 from . import __version__
-from .cumulants import Equations, Moment, close_moment
+from .cumulants import Equations, Moment, close_moment, symmetry_classes
 from .cumulants import derive as _derive_uncached
 from .errors import IntegrationError, ModelError, describe
 from .integrate import (
+    AUTO,
+    DOP853,
+    N_STATS,
+    RODAS4,
+    STAT_NAMES,
     STATUS_MESSAGES,
     bdf_batch,
-    bdf_serial,
+    bdf_one,
     integrate_batch,
-    integrate_serial,
+    integrate_one,
     rhs_batch,
-    rhs_serial,
 )
 from .lowering import Lowered, lower
 from .model import InitialState, Model
 
-# method -> (serial kernel, parallel kernel)
-METHODS = {"rodas4": (integrate_serial, integrate_batch), "bdf": (bdf_serial, bdf_batch)}
+# method -> (one-point kernel, parallel batch driver, mode of the RK/Rosenbrock kernel or None)
+METHODS = {
+    "auto": (integrate_one, integrate_batch, AUTO),
+    "rodas4": (integrate_one, integrate_batch, RODAS4),
+    "dop853": (integrate_one, integrate_batch, DOP853),
+    "bdf": (bdf_one, bdf_batch, None),
+}
 
 __all__ = [
+    "Problem",
+    "Trajectory",
     "SolverOptions",
     "StopEvent",
     "derive",
@@ -77,7 +88,7 @@ class SolverOptions:
     global error on unstable (superradiant) transients is ~100x ``rtol``: tighten ``rtol``).
     """
 
-    method: str = "rodas4"
+    method: str = "auto"
     rtol: float = 1e-8
     atol: float | Mapping[str, float] = 1e-10
     atol_default: float = 1e-10
@@ -173,32 +184,42 @@ _CACHE: dict[tuple, tuple[Equations, Lowered]] = {}
 _META: dict[int, tuple[Model, tuple, str]] = {}
 
 
-def _model_meta(model: Model, order: int, u1: bool) -> tuple[tuple, str]:
-    """Structure key (without order/u1) and summary text of a model, memoised per object."""
+def _model_meta(model: Model, order: int, u1: bool, symmetry: tuple = ()) -> tuple[tuple, str]:
+    """Structure key (with order, u1 and symmetry classes) and summary text of a model, the
+    structure part memoised per object."""
     hit = _META.get(id(model))
     if hit is None or hit[0] is not model:
         if len(_META) > 256:
             _META.clear()
         hit = (model, _structure_key(model, 0, False)[:-2], model.summary())
         _META[id(model)] = hit
-    return hit[1] + (order, u1), hit[2]
+    return hit[1] + (order, u1, tuple(symmetry)), hit[2]
 
 
 def compile_model(
-    model: Model, order: int = 2, *, u1: bool | None = None
+    model: Model,
+    order: int = 2,
+    *,
+    u1: bool | None = None,
+    symmetry: bool | Sequence[Sequence[str]] | None = None,
 ) -> tuple[Equations, Lowered]:
     """Derive and lower ``model`` at ``order`` (cached by the model's structure: parameter values and
-    ensemble sizes are not part of the key, they enter only through the coefficient vector)."""
+    ensemble sizes are not part of the key, they enter only through the coefficient vector).
+
+    ``symmetry``: classes of exchangeable ensembles to reduce by (``True``: the model's own, see
+    :func:`collective.cumulants.symmetry_classes`; ``None``/``False``/``()``: the full system).  The
+    reduced system is exact only for symmetric sizes and states; :func:`sweep` checks them."""
     if u1 is None:
         u1 = model.conserves_excitations()
-    key, _ = _model_meta(model, order, bool(u1))
+    classes = symmetry_classes(model, symmetry)
+    key, _ = _model_meta(model, order, bool(u1), classes)
     if key not in _CACHE:
         names = sorted(
             {p.name for p in model.parameters} | {f"N_{e}" for e in model.ensemble_names}
         )
         low = _disk_cache_load(key, names)
         if low is None:
-            eqs = _derive_uncached(model, order, u1=u1)
+            eqs = _derive_uncached(model, order, u1=u1, symmetry=classes)
             low = lower(eqs, names)
             _disk_cache_store(key, names, low)
         _CACHE[key] = (low.equations, low)
@@ -258,9 +279,15 @@ def _disk_cache_store(key: tuple, names: Sequence[str], low: Lowered) -> None:
         return
 
 
-def derive(model: Model, order: int = 2, *, u1: bool | None = None) -> Equations:
+def derive(
+    model: Model,
+    order: int = 2,
+    *,
+    u1: bool | None = None,
+    symmetry: bool | Sequence[Sequence[str]] | None = None,
+) -> Equations:
     """Closed and completed moment equations of ``model`` (see :func:`collective.cumulants.derive`)."""
-    return compile_model(model, order, u1=u1)[0]
+    return compile_model(model, order, u1=u1, symmetry=symmetry)[0]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -306,6 +333,61 @@ def _check_times(times: Any) -> np.ndarray:
     return t
 
 
+def _exchange_symmetry(
+    model: Model,
+    values: Sequence[Mapping[str, float]],
+    inits: Sequence[InitialState],
+    symmetry: bool | None,
+) -> tuple[tuple[str, ...], ...]:
+    """Classes of exchangeable ensembles by which the equations of this sweep may be reduced.
+
+    The reduction is exact when (i) the model has classes of interchangeable ensembles
+    (:meth:`Model.exchangeable_classes`), (ii) every point has equal sizes ``N_<e>`` within each
+    class and (iii) every initial state has equal Bloch vectors within each class.  ``symmetry``:
+    ``None`` reduces when (i)-(iii) hold and returns ``()`` (the full system) otherwise; ``False``
+    never reduces; ``True`` requires (i)-(iii) and raises :class:`ModelError` naming the failure.
+    """
+    if symmetry is not None and not isinstance(symmetry, bool):
+        raise ModelError(
+            "`symmetry` must be None (reduce by exchangeable ensembles when the model, sizes and "
+            f"initial states allow it), True (require it) or False (never), got {describe(symmetry)}"
+        )
+    if symmetry is False:
+        return ()
+    classes = model.exchangeable_classes()
+    reason = ""
+    if not classes:
+        reason = (
+            "the model has no exchangeable spin ensembles (no transposition of ensemble names maps "
+            "its Hamiltonian and dissipators onto themselves)"
+        )
+    for cls in classes:
+        if reason:
+            break
+        for k, v in enumerate(values):
+            sizes = [v[f"N_{e}"] for e in cls]
+            if any(n != sizes[0] for n in sizes):
+                reason = (
+                    f"point {k} has unequal sizes within the exchangeable class {list(cls)}: "
+                    + ", ".join(f"N_{e}={n:g}" for e, n in zip(cls, sizes))
+                )
+                break
+        for k, s in enumerate(inits):
+            if reason:
+                break
+            bloch = [s.bloch(e) for e in cls]
+            if any(b != bloch[0] for b in bloch):
+                reason = (
+                    f"initial state {k} is not symmetric within the exchangeable class {list(cls)}: "
+                    + ", ".join(f"{e}: {b}" for e, b in zip(cls, bloch))
+                )
+    if not reason:
+        return classes
+    if symmetry:
+        raise ModelError(f"`symmetry=True` but {reason}; use symmetry=None or False")
+    return ()
+
+
 def sweep(
     model: Model,
     times: Any,
@@ -317,6 +399,7 @@ def sweep(
     options: SolverOptions | None = None,
     seed: bool | None = None,
     t0: float = 0.0,
+    symmetry: bool | None = None,
     **solver_kw: Any,
 ) -> xr.Dataset:
     """Integrate the cumulant equations of ``model`` for many parameter points in one call.
@@ -341,13 +424,52 @@ def sweep(
         :class:`SolverOptions` or its fields (``rtol``, ``atol``, ``max_steps``, ``h0``, ``hmax``).
     seed
         At order 1, apply :func:`meanfield_seed` (default: True at order 1, never at order 2).
+    symmetry
+        Reduce the equations to one variable per orbit of moments under permutations of identical
+        ensembles (e.g. the batteries of :func:`~collective.presets.dias2024`): ``None`` (default)
+        when the model has exchangeable ensembles (:meth:`Model.exchangeable_classes`) and every
+        point has equal sizes and every initial state equal Bloch vectors within each class, else
+        the full system; ``False`` never; ``True`` requires it (:class:`ModelError` otherwise).
+        The result is the same up to round-off; per-component variables (``m_...``) exist only for
+        the representatives (attrs ``symmetry_classes``).
     """
-    opts = _options(options, solver_kw)
-    if isinstance(order, bool) or order not in (1, 2):
-        raise ModelError(f"`order` must be 1 or 2, got {describe(order)}")
+    plan = _plan(model, order, points, initials, event, options, seed, symmetry, solver_kw)
     tout = _check_times(times)
     if t0 > tout[0]:
         raise ModelError(f"`t0`={t0!r} is after the first output time {tout[0]!r}")
+    yout, stats, status, ev_times, wall = _integrate(plan, tout, float(t0), plan.coefs, plan.y0s)
+    return _dataset(plan, tout, yout, plan.coefs, plan.values, status, stats, ev_times, wall)
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """Everything a run needs besides the output times: compiled equations and packed inputs."""
+
+    model: Model
+    order: int
+    opts: SolverOptions
+    eqs: Equations
+    low: Lowered
+    values: list
+    inits: list
+    u1: bool
+    classes: tuple
+    seed: bool
+    event: StopEvent | None
+    coefs: np.ndarray
+    y0s: np.ndarray
+    atol: np.ndarray
+    ev_w: np.ndarray
+    ev_thr: np.ndarray
+    ev_dir: int
+    ev_term: bool
+
+
+def _plan(model, order, points, initials, event, options, seed, symmetry, solver_kw) -> _Plan:
+    """Validate the inputs of a run, decide closure/U(1)/symmetry, compile, and pack the arrays."""
+    opts = _options(options, solver_kw)
+    if isinstance(order, bool) or order not in (1, 2):
+        raise ModelError(f"`order` must be 1 or 2, got {describe(order)}")
     points = [dict()] if points is None else [dict(p) for p in points]
     if not points:
         raise ModelError("`points` is empty: give at least one parameter point")
@@ -365,7 +487,12 @@ def sweep(
     if seed and order == 1:
         inits = [meanfield_seed(model, s, v) for s, v in zip(inits, values)]
     u1 = model.conserves_excitations() and all(s.conserves_excitations() for s in inits)
-    eqs, low = compile_model(model, order, u1=u1)
+    classes = _exchange_symmetry(model, values, inits, symmetry)
+    eqs, low = compile_model(model, order, u1=u1, symmetry=classes)
+    if classes and symmetry is None and isinstance(opts.atol, Mapping):
+        if not set(opts.atol) <= set(low.names):  # per-component atol names the full system
+            classes = ()
+            eqs, low = compile_model(model, order, u1=u1)
     coefs = np.ascontiguousarray(low.coefficient_matrix(values))
     y0s = np.ascontiguousarray(np.stack([low.initial_state(model, s) for s in inits]))
     # event: energy_density(e) = <sz_e>/2 + 1/2  ->  (1/2) y[sz] - (thr - 1/2)
@@ -373,6 +500,8 @@ def sweep(
     ev_thr = np.zeros(P)
     ev_dir, ev_term = 0, False
     if event is not None:
+        if not isinstance(event, StopEvent):
+            raise ModelError(f"`event` must be a StopEvent, got {describe(event)}")
         if event.ensemble not in model.ensemble_names:
             raise ModelError(
                 f"`event.ensemble` is {event.ensemble!r}, not one of {list(model.ensemble_names)}"
@@ -381,42 +510,104 @@ def sweep(
         ev_w[re] = 0.5
         ev_thr[:] = event.threshold - 0.5
         ev_dir, ev_term = event.direction, event.terminal
-    atol = opts.atol_vector(low)
-    T = tout.size
-    yout = np.empty((P, T, low.n))
-    stats = np.zeros((P, 5), dtype=np.int64)
+    return _Plan(
+        model=model,
+        order=order,
+        opts=opts,
+        eqs=eqs,
+        low=low,
+        values=values,
+        inits=inits,
+        u1=bool(u1),
+        classes=classes,
+        seed=bool(seed and order == 1),
+        event=event,
+        coefs=coefs,
+        y0s=y0s,
+        atol=opts.atol_vector(low),
+        ev_w=ev_w,
+        ev_thr=ev_thr,
+        ev_dir=int(ev_dir),
+        ev_term=bool(ev_term),
+    )
+
+
+def _integrate(plan: _Plan, tout, t0, coefs, y0s):
+    """Run the jitted kernel: one point directly (no driver, no thread pool), many in parallel."""
+    P, T, n = coefs.shape[0], tout.size, plan.low.n
+    ev_thr = plan.ev_thr if plan.ev_thr.size == P else np.full(P, plan.ev_thr[0])
+    yout = np.empty((P, T, n))
+    stats = np.zeros((P, N_STATS), dtype=np.int64)
     status = np.zeros(P, dtype=np.int64)
     ev_times = np.full(P, np.nan)
-    start = _time.time()
-    # one point: serial kernel (no thread-pool start-up); many: parallel over cores
-    serial, parallel = METHODS[opts.method]
-    run, rhs_many = (serial, rhs_serial) if P == 1 else (parallel, rhs_batch)
-    run(
-        y0s,
-        float(t0),
-        tout,
-        coefs,
-        low.out,
-        low.cidx,
-        low.fac,
-        float(opts.rtol),
-        atol,
-        float(opts.h0),
-        float(opts.hmax),
-        int(opts.max_steps),
-        ev_w,
-        ev_thr,
-        int(ev_dir),
-        bool(ev_term),
-        yout,
-        stats,
-        status,
-        ev_times,
-    )
-    wall = _time.time() - start
-    dy = np.zeros_like(yout)
-    rhs_many(yout, coefs, low.out, low.cidx, low.fac, dy)
-    ds = _assemble(model, eqs, low, tout, yout, dy, values, status, stats, ev_times, event)
+    one, parallel, mode = METHODS[plan.opts.method]
+    low, o = plan.low, plan.opts
+    common = (low.out, low.cidx, low.fac, float(o.rtol), plan.atol, float(o.h0), float(o.hmax))
+    extra = () if mode is None else (mode,)
+    start = _time.perf_counter()
+    if P == 1:
+        st, et = one(
+            y0s[0],
+            t0,
+            tout,
+            coefs[0],
+            *common,
+            int(o.max_steps),
+            plan.ev_w,
+            float(ev_thr[0]),
+            plan.ev_dir,
+            plan.ev_term,
+            *extra,
+            yout[0],
+            stats[0],
+        )
+        status[0], ev_times[0] = st, et
+    else:
+        parallel(
+            y0s,
+            t0,
+            tout,
+            coefs,
+            *common,
+            int(o.max_steps),
+            plan.ev_w,
+            ev_thr,
+            plan.ev_dir,
+            plan.ev_term,
+            *extra,
+            yout,
+            stats,
+            status,
+            ev_times,
+        )
+    if plan.opts.method == "bdf":
+        stats[:, 5] = stats[:, 0]  # every BDF step is an implicit (stiff) step
+    return yout, stats, status, ev_times, _time.perf_counter() - start
+
+
+def _rhs_values(low: Lowered, coefs: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """``f`` at saved states ``Y`` (P, T, n): numpy for one point (no extra kernel to compile on a
+    cold start), the parallel kernel for many."""
+    if Y.shape[0] > 1:
+        dY = np.zeros_like(Y)
+        rhs_batch(Y, coefs, low.out, low.cidx, low.fac, dY)
+        return dY
+    y = Y[0]
+    vals = np.broadcast_to(coefs[0][low.cidx], (y.shape[0], low.cidx.size)).copy()
+    for k in range(low.fac.shape[1]):
+        col = low.fac[:, k]
+        use = col >= 0
+        vals[:, use] *= y[:, col[use]]
+    dy = np.zeros_like(y)
+    np.add.at(dy.T, low.out, vals.T)
+    return dy[None]
+
+
+def _dataset(plan: _Plan, tout, yout, coefs, values, status, stats, ev_times, wall) -> xr.Dataset:
+    dy = _rhs_values(plan.low, coefs, yout)
+    model, order, opts, u1, classes = plan.model, plan.order, plan.opts, plan.u1, plan.classes
+    eqs, low = plan.eqs, plan.low
+    ds = _assemble(model, eqs, low, tout, yout, dy, values, status, stats, ev_times, plan.event)
     ds.attrs.update(
         {
             "package_version": __version__,
@@ -424,12 +615,13 @@ def sweep(
             "integrator": opts.method,
             "order": order,
             "u1_filter": int(u1),
-            "meanfield_seed": int(seed and order == 1),
+            "symmetry_classes": ";".join(",".join(c) for c in classes),
+            "meanfield_seed": int(plan.seed),
             "rtol": opts.rtol,
             "atol": opts.atol if not isinstance(opts.atol, Mapping) else str(dict(opts.atol)),
             "max_steps": opts.max_steps,
             "model": model.name,
-            "model_summary": _model_meta(model, order, u1)[1],
+            "model_summary": _model_meta(model, order, u1, classes)[1],
             "n_variables": len(eqs.variables),
             "n_real_components": low.n,
             "n_terms": low.n_terms,
@@ -450,6 +642,7 @@ def solve(
     seed: bool | None = None,
     t0: float = 0.0,
     raise_on_failure: bool = True,
+    symmetry: bool | None = None,
     **solver_kw: Any,
 ) -> xr.Dataset:
     """Integrate one trajectory; see :func:`sweep` for the arguments.  Raises
@@ -464,11 +657,189 @@ def solve(
         options=options,
         seed=seed,
         t0=t0,
+        symmetry=symmetry,
         **solver_kw,
     ).isel(point=0, drop=True)
     if raise_on_failure and int(ds.status) != 0:
         raise IntegrationError(f"integration failed: {str(ds.status_message.values)}")
     return ds
+
+
+class Trajectory(NamedTuple):
+    """Raw result of :meth:`Problem.integrate` / :meth:`Problem.integrate_many`: arrays, no labels.
+
+    ``y`` holds the real state components (names in :attr:`Problem.names`) with shape
+    ``(time, component)`` for one point or ``(point, time, component)`` for many; ``status``
+    (0 ok, see :data:`collective.integrate.STATUS_MESSAGES`), ``event_time`` and every entry of
+    ``stats`` (``n_steps``, ``n_rejected``, ``nfev``, ``njev``, ``nlu``, ``n_stiff_steps``,
+    ``n_switches``) are scalars or ``(point,)`` arrays accordingly.  :meth:`Problem.dataset` turns it
+    into the same labelled dataset as :func:`solve` / :func:`sweep`."""
+
+    times: np.ndarray
+    y: np.ndarray
+    status: np.ndarray
+    event_time: np.ndarray
+    stats: dict
+    values: tuple
+    wall_time_s: float
+
+
+class Problem:
+    """A model compiled once for repeated integration: the fast path under :func:`solve` and
+    :func:`sweep`.
+
+    Derivation, lowering, the U(1) and symmetry decisions, the initial state, tolerances and the
+    event are settled at construction (same arguments as :func:`solve`); :meth:`integrate` then
+    only fills the coefficient vector and calls the jitted kernel, returning a :class:`Trajectory`
+    of plain arrays.  Use it where per-call overhead matters (a few hundred microseconds of
+    integration per trajectory); :meth:`dataset` labels a result afterwards.
+
+    >>> prob = Problem(dias2024(reservoirs=3), initial=InitialState.from_energy({"C": 1.0}))
+    >>> tr = prob.integrate(np.geomspace(1e-9, 2e-5, 200), {"gamma_up": 2.0})
+    >>> prob.energy_density(tr)          # (time, ensemble), ensembles in prob.ensembles
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        *,
+        order: int = 2,
+        initial: InitialState | None = None,
+        event: StopEvent | None = None,
+        options: SolverOptions | None = None,
+        seed: bool | None = None,
+        symmetry: bool | None = None,
+        **solver_kw: Any,
+    ) -> None:
+        if initial is not None and not isinstance(initial, InitialState):
+            raise ModelError(f"`initial` must be an InitialState, got {describe(initial)}")
+        self._plan = _plan(model, order, None, initial, event, options, seed, symmetry, solver_kw)
+        self._initial = initial if initial is not None else InitialState()
+        self._sz = [
+            self._plan.low.component(Moment(((e, 0, 0, 1),), ()))[0] for e in model.ensemble_names
+        ]
+
+    @property
+    def model(self) -> Model:
+        return self._plan.model
+
+    @property
+    def equations(self) -> Equations:
+        return self._plan.eqs
+
+    @property
+    def lowered(self) -> Lowered:
+        return self._plan.low
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Names of the real state components (the last axis of :attr:`Trajectory.y`)."""
+        return self._plan.low.names
+
+    @property
+    def ensembles(self) -> tuple[str, ...]:
+        return self._plan.model.ensemble_names
+
+    @property
+    def y0(self) -> np.ndarray:
+        """Initial real state vector at the model's own parameter values."""
+        return self._plan.y0s[0].copy()
+
+    def coefficients(self, values: Mapping[str, float] | None = None) -> np.ndarray:
+        """Coefficient vector of the lowered tables at the model's values overridden by ``values``."""
+        return self._point(values)[0]
+
+    def _point(self, values: Mapping[str, float] | None) -> tuple[np.ndarray, np.ndarray, dict]:
+        plan = self._plan
+        if not values:
+            return plan.coefs[0], plan.y0s[0], plan.values[0]
+        if not isinstance(values, Mapping):
+            raise ModelError(
+                f"`values` must be a mapping of parameter values, got {describe(values)}"
+            )
+        v = plan.model.numeric_values(values)
+        for cls in plan.classes:
+            sizes = {e: v[f"N_{e}"] for e in cls}
+            if len(set(sizes.values())) > 1:
+                raise ModelError(
+                    f"`values` gives unequal sizes {sizes} to the exchangeable ensembles {list(cls)}, "
+                    "but this Problem was reduced by their symmetry; build it with symmetry=False"
+                )
+        coef = plan.low.coefficient_matrix([v])[0]
+        y0 = plan.y0s[0]
+        if plan.seed:  # the mean-field seed angle depends on N
+            y0 = plan.low.initial_state(plan.model, meanfield_seed(plan.model, self._initial, v))
+        return coef, y0, v
+
+    def integrate(
+        self, times: Any, values: Mapping[str, float] | None = None, *, t0: float = 0.0
+    ) -> Trajectory:
+        """One trajectory at the model's values overridden by ``values`` (parameters, ``N_<e>``)."""
+        tout = _check_times(times)
+        if t0 > tout[0]:
+            raise ModelError(f"`t0`={t0!r} is after the first output time {tout[0]!r}")
+        coef, y0, v = self._point(values)
+        yout, stats, status, ev, wall = _integrate(
+            self._plan, tout, float(t0), coef[None], y0[None]
+        )
+        return Trajectory(
+            times=tout,
+            y=yout[0],
+            status=status[0],
+            event_time=ev[0],
+            stats={k: stats[0, j] for j, k in enumerate(STAT_NAMES)},
+            values=(v,),
+            wall_time_s=wall,
+        )
+
+    def integrate_many(
+        self, times: Any, points: Sequence[Mapping[str, float]], *, t0: float = 0.0
+    ) -> Trajectory:
+        """Many parameter points in one parallel call (a failed point is flagged in ``status``)."""
+        tout = _check_times(times)
+        if t0 > tout[0]:
+            raise ModelError(f"`t0`={t0!r} is after the first output time {tout[0]!r}")
+        if isinstance(points, Mapping) or not len(points):
+            raise ModelError(
+                f"`points` must be a non-empty sequence of mappings, got {describe(points)}"
+            )
+        cols = [self._point(p) for p in points]
+        coefs = np.ascontiguousarray(np.stack([c for c, _, _ in cols]))
+        y0s = np.ascontiguousarray(np.stack([y for _, y, _ in cols]))
+        yout, stats, status, ev, wall = _integrate(self._plan, tout, float(t0), coefs, y0s)
+        return Trajectory(
+            times=tout,
+            y=yout,
+            status=status,
+            event_time=ev,
+            stats={k: stats[:, j] for j, k in enumerate(STAT_NAMES)},
+            values=tuple(v for _, _, v in cols),
+            wall_time_s=wall,
+        )
+
+    def energy_density(self, traj: Trajectory) -> np.ndarray:
+        """``<J^z>/N + 1/2`` per ensemble (last axis, in :attr:`ensembles` order)."""
+        return 0.5 * traj.y[..., self._sz] + 0.5
+
+    def dataset(self, traj: Trajectory) -> xr.Dataset:
+        """The labelled dataset of :func:`solve` (one point) or :func:`sweep` (many)."""
+        many = traj.y.ndim == 3
+        Y = traj.y if many else traj.y[None]
+        plan = self._plan
+        coefs = plan.low.coefficient_matrix(list(traj.values))
+        stats = np.stack([np.atleast_1d(traj.stats[k]) for k in STAT_NAMES], axis=1)
+        ds = _dataset(
+            plan,
+            traj.times,
+            Y,
+            coefs,
+            list(traj.values),
+            np.atleast_1d(traj.status),
+            stats,
+            np.atleast_1d(traj.event_time),
+            traj.wall_time_s,
+        )
+        return ds if many else ds.isel(point=0, drop=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -604,7 +975,7 @@ def _assemble(model, eqs, low, tout, Y, dY, values, status, stats, ev_times, eve
         np.array([STATUS_MESSAGES[int(s)] for s in status], dtype=object),
         {"long_name": "integration status message", "units": "1"},
     )
-    for j, nm_ in enumerate(("n_steps", "n_rejected", "nfev", "njev", "nlu")):
+    for j, nm_ in enumerate(STAT_NAMES):
         data[nm_] = (
             "point",
             stats[:, j].astype(np.int64),

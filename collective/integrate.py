@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from . import _dop853
+
 __all__ = ["rhs", "jacobian", "integrate_one", "integrate_batch", "STATUS_MESSAGES"]
 
 # status codes
@@ -44,6 +46,27 @@ STATUS_MESSAGES = {
     NON_FINITE: "failed: non-finite state or right-hand side",
     BAD_INPUT: "failed: invalid input (non-finite coefficients or initial state)",
 }
+
+# integrator modes of :func:`integrate_one`
+AUTO = 0
+RODAS4 = 1
+DOP853 = 2
+# statistics columns written by the integrators
+STAT_NAMES = ("n_steps", "n_rejected", "nfev", "njev", "nlu", "n_stiff_steps", "n_switches")
+N_STATS = len(STAT_NAMES)
+
+# DOP853 tableau (Hairer, Norsett & Wanner 1993) and stiffness detection constants: the stability
+# region of DOP853 reaches |h lambda| ~ 6.1 on the negative real axis; a step whose Hairer estimate
+# h*rho exceeds _STIFF_HLAMBDA is pinned by stability, not accuracy.
+_DOP_A = _dop853.A
+_DOP_B = _dop853.B
+_DOP_E5 = _dop853.E5
+_DOP_E3 = _dop853.E3
+_DOP_D = _dop853.D
+_DOP_STAB = 6.1
+_STIFF_HLAMBDA = 0.8 * _DOP_STAB
+_STIFF_HITS = 3
+_PI_BETA = 0.04
 
 # Rodas4 (Hairer & Wanner 1996): gamma = 1/4, stage matrices A (a_ij) and C (c_ij)
 _GAMMA = 0.25
@@ -75,7 +98,7 @@ _C = np.array(
 )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rhs(y, coef, out, cidx, fac, dy):
     """``dy = f(y)`` from the term tables."""
     dy[:] = 0.0
@@ -90,7 +113,46 @@ def rhs(y, coef, out, cidx, fac, dy):
         dy[out[t]] += v
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+def term_coefficients(coef, cidx):
+    """Per-term coefficients ``coef[cidx]`` (gathered once per trajectory, not once per RHS call)."""
+    cval = np.empty(cidx.shape[0])
+    for t in range(cidx.shape[0]):
+        cval[t] = coef[cidx[t]]
+    return cval
+
+
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+def _rhs_t(y, cval, out, fac, dy):
+    """``dy = f(y)`` from per-term coefficients: the integrators' right-hand side.
+
+    The lowering sorts the terms by output component, so each component is accumulated in a
+    register and stored once (a plain ``dy[out[t]] += v`` chains every term through memory).
+    Unsorted tables stay correct (a component is then flushed more than once)."""
+    for i in range(dy.shape[0]):
+        dy[i] = 0.0
+    T, D = fac.shape
+    if T == 0:
+        return
+    cur = out[0]
+    acc = 0.0
+    for t in range(T):
+        o = out[t]
+        if o != cur:
+            dy[cur] += acc
+            cur = o
+            acc = 0.0
+        v = cval[t]
+        for k in range(D):
+            j = fac[t, k]
+            if j < 0:
+                break
+            v *= y[j]
+        acc += v
+    dy[cur] += acc
+
+
+@njit(cache=True, error_model="numpy")
 def jacobian(y, coef, out, cidx, fac, J):
     """Exact Jacobian ``J = df/dy`` from the term tables."""
     J[:, :] = 0.0
@@ -111,7 +173,7 @@ def jacobian(y, coef, out, cidx, fac, J):
             J[out[t], j] += v
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _lu_factor(A, piv):
     """In-place LU with partial pivoting; returns False if singular."""
     n = A.shape[0]
@@ -140,7 +202,7 @@ def _lu_factor(A, piv):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _lu_solve(LU, piv, b):
     n = LU.shape[0]
     for k in range(n):
@@ -161,20 +223,7 @@ def _lu_solve(LU, piv, b):
         b[i] = s / LU[i, i]
 
 
-@njit(cache=True)
-def _hermite(y0, f0, y1, f1, h, theta, out):
-    """Cubic Hermite interpolant at ``t0 + theta h``."""
-    t2 = theta * theta
-    t3 = t2 * theta
-    h00 = 2 * t3 - 3 * t2 + 1
-    h10 = t3 - 2 * t2 + theta
-    h01 = -2 * t3 + 3 * t2
-    h11 = t3 - t2
-    for i in range(y0.shape[0]):
-        out[i] = h00 * y0[i] + h10 * h * f0[i] + h01 * y1[i] + h11 * h * f1[i]
-
-
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _event_value(w, thr, y):
     s = -thr
     for i in range(y.shape[0]):
@@ -182,7 +231,7 @@ def _event_value(w, thr, y):
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _start(y0, coef, ev_w, yout, stats):
     """Shared set-up of both integrators: NaN outputs, zero statistics; returns
     ``(has_event, valid)`` where ``valid`` is False for non-finite coefficients or initial state."""
@@ -201,7 +250,7 @@ def _start(y0, coef, ev_w, yout, stats):
     return has_event, True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _crossed(g_prev, g_new, direction):
     """Did the event function cross zero in ``direction`` (+1 rising, -1 falling, 0 either)?"""
     if direction >= 0 and g_prev < 0.0 <= g_new:
@@ -211,7 +260,7 @@ def _crossed(g_prev, g_new, direction):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _initial_step(y, fy, J, atol, rtol, t0, tend, hmax):
     """First step: Hairer-Wanner heuristic ``0.01 ||y|| / ||f||`` in the scaled norm, capped by
     ``0.01 / ||J||_inf`` so that the first step resolves the fastest local time scale.  Without
@@ -243,7 +292,43 @@ def _initial_step(y, fy, J, atol, rtol, t0, tend, hmax):
     return max(h, 1e-14 * span)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+def _dense_eval(y0, F, s, out):
+    """Evaluate the step's interpolant at ``t_old + s h``:
+    ``y0 + s(F0 + (1-s)(F1 + s(F2 + (1-s)(F3 + s(F4 + (1-s)(F5 + s F6))))))``.
+
+    DOP853 fills all seven rows (order 7); the cubic Hermite interpolant of a Rodas4 step is the
+    same form with ``F0 = dy``, ``F1 = h f0 - dy``, ``F2 = 2 dy - h (f0 + f1)`` and ``F3.. = 0``."""
+    s1 = 1.0 - s
+    for i in range(y0.shape[0]):
+        v = F[6, i]
+        v = F[5, i] + s * v
+        v = F[4, i] + s1 * v
+        v = F[3, i] + s * v
+        v = F[2, i] + s1 * v
+        v = F[1, i] + s * v
+        v = F[0, i] + s1 * v
+        out[i] = y0[i] + s * v
+
+
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+def _stage(y, scale, A, s, K, cval, out, fac, ytmp, dst):
+    """``dst = f(y + scale * sum_{j < s} A[s, j] K[j])`` (zero coefficients skipped): one
+    Runge-Kutta or Rosenbrock stage.  The only caller of the table RHS in the integrator, so the
+    compiled code holds one copy of it."""
+    n = y.shape[0]
+    for i in range(n):
+        ytmp[i] = y[i]
+    for j in range(s):
+        a = A[s, j]
+        if a != 0.0:
+            ha = scale * a
+            for i in range(n):
+                ytmp[i] += ha * K[j, i]
+    _rhs_t(ytmp, cval, out, fac, dst)
+
+
+@njit(cache=True, error_model="numpy")
 def integrate_one(
     y0,
     t0,
@@ -261,15 +346,26 @@ def integrate_one(
     ev_thr,
     ev_dir,
     ev_terminal,
+    mode,
     yout,
     stats,
 ):
-    """Integrate one trajectory with Rodas4 from ``t0`` through the sorted output times ``tout``.
+    """Integrate one trajectory from ``t0`` through the sorted output times ``tout``.
 
+    ``mode``: ``AUTO`` (DOP853 while the problem is non-stiff, Rodas4 where it is stiff, switching
+    both ways), ``RODAS4`` (Rodas4 throughout) or ``DOP853`` (DOP853 throughout).
     Writes ``yout[k]`` at ``tout[k]`` (NaN beyond a failure or terminal event), fills
-    ``stats = [accepted, rejected, nfev, njev, nlu]`` and returns ``(status, event_time)``.
-    ``ev_w . y - ev_thr`` is the event function (``ev_w`` all zero: no event); ``ev_dir`` is +1
-    (rising), -1 (falling) or 0 (either).
+    ``stats = [accepted, rejected, nfev, njev, nlu, stiff steps, switches]`` and returns
+    ``(status, event_time)``.  ``ev_w . y - ev_thr`` is the event function (``ev_w`` all zero: no
+    event); ``ev_dir`` is +1 (rising), -1 (falling) or 0 (either).
+
+    Stiffness detection (``AUTO``): after an accepted DOP853 step, Hairer's estimate
+    ``rho = |f(y_new) - f(y_11)| / |y_new - y_11|`` from the two stages at ``t + h``; ``h rho``
+    above ``_STIFF_HLAMBDA`` on ``_STIFF_HITS`` steps (reset after six easy ones) means the step is
+    pinned by stability, not accuracy: switch to Rodas4.  After an accepted Rodas4 step, the
+    spectral radius of ``J`` by power iteration (three products per step, refined along the
+    trajectory); five proposed steps in a row that DOP853 could take stably
+    (``h rho < _DOP_STAB / 2``) hand the problem back.
     """
     n = y0.shape[0]
     nout = tout.shape[0]
@@ -277,20 +373,27 @@ def integrate_one(
     has_event, valid = _start(y0, coef, ev_w, yout, stats)
     if not valid:
         return BAD_INPUT, ev_time
-    y = y0.copy()
-    fy = np.empty(n)
+    cval = term_coefficients(coef, cidx)
+    # work rows: 0..15 DOP853 stages (row 0 = f(y) for both methods), 16..21 Rodas4 stages,
+    # 22..28 interpolant, then y, y_new, f_new, two stage buffers, interpolated y, power iteration
+    work = np.zeros((37, n))
+    K = work[0:16]
+    KR = work[16:22]
+    F = work[22:29]
+    y = work[29]
+    ynew = work[30]
+    ytmp = work[32]
+    ftmp = work[33]
+    yint = work[34]
+    pv = work[35]
+    pw = work[36]
     J = np.empty((n, n))
-    ynew = np.empty(n)
-    fnew = np.empty(n)
-    ytmp = np.empty(n)
-    ftmp = np.empty(n)
-    K = np.empty((6, n))
     W = np.empty((n, n))
     piv = np.empty(n, dtype=np.int64)
-    yint = np.empty(n)
+    for i in range(n):
+        y[i] = y0[i]
     t = t0
     kout = 0
-    # outputs at t0 itself
     while kout < nout and tout[kout] <= t0:
         for i in range(n):
             yout[kout, i] = y[i]
@@ -298,138 +401,242 @@ def integrate_one(
     if kout == nout:
         return OK, ev_time
     tend = tout[nout - 1]
-    rhs(y, coef, out, cidx, fac, fy)
+    s0 = nout - nout  # a plain int64 0 (a literal 0 would compile a second _stage)
+    _stage(y, 0.0, _DOP_A, s0, K, cval, out, fac, ytmp, K[0])
     stats[2] += 1
     jacobian(y, coef, out, cidx, fac, J)
     stats[3] += 1
     need_jac = False
-    h = h0 if h0 > 0.0 else _initial_step(y, fy, J, atol, rtol, t0, tend, hmax)
+    h = h0 if h0 > 0.0 else _initial_step(y, K[0], J, atol, rtol, t0, tend, hmax)
     ev_prev = _event_value(ev_w, ev_thr, y)
     status = OK
-    fac_min = 0.2
-    fac_max = 6.0
-    safety = 0.9
+    stiff = mode == RODAS4
     last_reject = False
+    err_prev = 1e-4
+    n_hit = 0
+    n_miss = 0
+    n_easy = 0
     while kout < nout:
         if stats[0] + stats[1] >= max_steps:
             status = MAX_STEPS
             break
-        if h > hmax:
-            h = hmax
-        # land exactly on tend (a step within 1% of the remainder is stretched to it), so rounding
-        # never leaves a sliver of an interval behind
+        h = min(h, hmax)
+        # land exactly on tend (a step within 1% of the remainder is stretched to it)
         at_end = t + 1.01 * h >= tend
         if at_end:
             h = tend - t
         if h < 1e-15 * max(abs(t), abs(tend - t0)) or h <= 0.0:
             status = STEP_TOO_SMALL
             break
-        if need_jac:
-            jacobian(y, coef, out, cidx, fac, J)
-            stats[3] += 1
-            need_jac = False
-        inv_hg = 1.0 / (h * _GAMMA)
-        for i in range(n):
-            for j in range(n):
-                W[i, j] = -J[i, j]
-            W[i, i] += inv_hg
-        stats[4] += 1
-        if not _lu_factor(W, piv):
-            h *= 0.25
-            stats[1] += 1
-            continue
-        # stages
-        for s in range(6):
-            if s == 0:
-                for i in range(n):
-                    ftmp[i] = fy[i]
-            else:
-                for i in range(n):
-                    acc = y[i]
-                    for j in range(s):
-                        acc += _A[s, j] * K[j, i]
-                    ytmp[i] = acc
-                rhs(ytmp, coef, out, cidx, fac, ftmp)
-                stats[2] += 1
+        # ---------------- one attempt: error norm `err` (inf: non-finite step or singular W)
+        err = np.inf
+        if stiff:
+            q = 4.0
+            if need_jac:
+                jacobian(y, coef, out, cidx, fac, J)
+                stats[3] += 1
+                need_jac = False
+            inv_hg = 1.0 / (h * _GAMMA)
             for i in range(n):
-                acc = ftmp[i]
-                for j in range(s):
-                    acc += (_C[s, j] / h) * K[j, i]
-                K[s, i] = acc
-            rhs_row = K[s]
-            _lu_solve(W, piv, rhs_row)
-        # y_new = y + sum a6j K_j + K_6 ; error = K_6
-        err = 0.0
-        finite = True
-        for i in range(n):
-            v = ytmp[i] + K[5, i]
-            ynew[i] = v
-            if not np.isfinite(v):
-                finite = False
-            sc = atol[i] + rtol * max(abs(y[i]), abs(v))
-            err += (K[5, i] / sc) ** 2
-        err = np.sqrt(err / n)
-        if not finite or not np.isfinite(err):
+                for j in range(n):
+                    W[i, j] = -J[i, j]
+                W[i, i] += inv_hg
+            stats[4] += 1
+            if _lu_factor(W, piv):
+                # Rodas4 stages: K_s = W^-1 (f(y + sum a_sj K_j) + sum (c_sj / h) K_j)
+                for s in range(6):
+                    if s == 0:
+                        for i in range(n):
+                            ftmp[i] = K[0, i]
+                    else:
+                        _stage(y, 1.0, _A, s, KR, cval, out, fac, ytmp, ftmp)
+                        stats[2] += 1
+                    for j in range(s):
+                        cj = _C[s, j] / h
+                        for i in range(n):
+                            ftmp[i] += cj * KR[j, i]
+                    _lu_solve(W, piv, ftmp)
+                    for i in range(n):
+                        KR[s, i] = ftmp[i]
+                # stiffly accurate: y_new = (last stage input) + K_6; embedded error K_6
+                e2 = 0.0
+                for i in range(n):
+                    v = ytmp[i] + KR[5, i]
+                    ynew[i] = v
+                    sc = atol[i] + rtol * max(abs(y[i]), abs(v))
+                    e2 += (KR[5, i] / sc) ** 2
+                err = np.sqrt(e2 / n)
+        else:
+            q = 8.0
+            for s in range(1, 12):
+                _stage(y, h, _DOP_A, s, K, cval, out, fac, ytmp, K[s])
+            stats[2] += 11
+            # ytmp now holds the input of stage 11 (c = 1), used by the stiffness test
+            err5 = 0.0
+            err3 = 0.0
+            for i in range(n):
+                acc = 0.0
+                e5 = 0.0
+                e3 = 0.0
+                for j in range(12):
+                    kj = K[j, i]
+                    acc += _DOP_B[j] * kj
+                    e5 += _DOP_E5[j] * kj
+                    e3 += _DOP_E3[j] * kj
+                v = y[i] + h * acc
+                ynew[i] = v
+                sc = atol[i] + rtol * max(abs(y[i]), abs(v))
+                e5 /= sc
+                e3 /= sc
+                err5 += e5 * e5
+                err3 += e3 * e3
+            if err5 == 0.0 and err3 == 0.0:
+                err = 0.0
+            else:
+                err = abs(h) * err5 / np.sqrt((err5 + 0.01 * err3) * n)
+        if not np.isfinite(err):  # singular matrix or non-finite step: shrink hard
             h *= 0.25
             stats[1] += 1
             last_reject = True
             continue
-        if err <= 1.0:
-            stats[0] += 1
-            rhs(ynew, coef, out, cidx, fac, fnew)
-            stats[2] += 1
-            tnew = tend if at_end else t + h
-            # event detection on this step
-            if has_event and np.isnan(ev_time):
-                ev_new = _event_value(ev_w, ev_thr, ynew)
-                if _crossed(ev_prev, ev_new, ev_dir):
-                    lo = 0.0
-                    hi = 1.0
-                    glo = ev_prev
-                    for _ in range(60):
-                        mid = 0.5 * (lo + hi)
-                        _hermite(y, fy, ynew, fnew, h, mid, yint)
-                        gm = _event_value(ev_w, ev_thr, yint)
-                        if (gm < 0.0) == (glo < 0.0) and gm != 0.0:
-                            lo = mid
-                            glo = gm
-                        else:
-                            hi = mid
-                    ev_time = t + hi * h
-                ev_prev = ev_new
-            # dense output
-            while kout < nout and tout[kout] <= tnew:
-                theta = (tout[kout] - t) / h
-                _hermite(y, fy, ynew, fnew, h, theta, yint)
+        if err > 1.0:
+            stats[1] += 1
+            h *= max(0.2, 0.9 * err ** (-1.0 / q))
+            last_reject = True
+            continue
+        # ---------------- accepted: f(y_new) into K[12] (DOP853's FSAL stage)
+        stats[0] += 1
+        if stiff:
+            stats[5] += 1
+        _stage(ynew, 0.0, _DOP_A, s0, K, cval, out, fac, ftmp, K[12])
+        stats[2] += 1
+        tnew = tend if at_end else t + h
+        crossed = False
+        if has_event and np.isnan(ev_time):
+            ev_new = _event_value(ev_w, ev_thr, ynew)
+            crossed = _crossed(ev_prev, ev_new, ev_dir)
+            g_prev = ev_prev
+            ev_prev = ev_new
+        if crossed or (kout < nout and tout[kout] < tnew):
+            # interpolant: cubic Hermite (Rodas4) or DOP853's order-7 one (three more stages)
+            for i in range(n):
+                dy = ynew[i] - y[i]
+                F[0, i] = dy
+                F[1, i] = h * K[0, i] - dy
+                F[2, i] = 2.0 * dy - h * (K[0, i] + K[12, i])
+                for r in range(3, 7):
+                    F[r, i] = 0.0
+            if not stiff:
+                for s in range(13, 16):
+                    _stage(y, h, _DOP_A, s, K, cval, out, fac, ftmp, K[s])
+                stats[2] += 3
+                for r in range(4):
+                    for j in range(16):
+                        d = _DOP_D[r, j] * h
+                        if d != 0.0:
+                            for i in range(n):
+                                F[3 + r, i] += d * K[j, i]
+            if crossed:
+                lo = 0.0
+                hi = 1.0
+                glo = g_prev
+                for _ in range(60):
+                    mid = 0.5 * (lo + hi)
+                    _dense_eval(y, F, mid, yint)
+                    gm = _event_value(ev_w, ev_thr, yint)
+                    if (gm < 0.0) == (glo < 0.0) and gm != 0.0:
+                        lo = mid
+                        glo = gm
+                    else:
+                        hi = mid
+                ev_time = t + hi * h
+        while kout < nout and tout[kout] <= tnew:
+            if tout[kout] == tnew:
+                for i in range(n):
+                    yout[kout, i] = ynew[i]
+            else:
+                _dense_eval(y, F, (tout[kout] - t) / h, yint)
                 for i in range(n):
                     yout[kout, i] = yint[i]
-                kout += 1
-            if has_event and ev_terminal and not np.isnan(ev_time):
-                break
-            t = tnew
-            for i in range(n):
-                y[i] = ynew[i]
-                fy[i] = fnew[i]
-            need_jac = True
-            # step size update
-            if err == 0.0:
-                fac_ = fac_max
-            else:
-                fac_ = safety * err ** (-0.25)
-                fac_ = min(fac_max, max(fac_min, fac_))
-            if last_reject:
-                fac_ = min(fac_, 1.0)
-            last_reject = False
-            h = h * fac_
+            kout += 1
+        if has_event and ev_terminal and not np.isnan(ev_time):
+            break
+        # ---------------- next step size: PI control (Gustafsson; Hairer's DOPRI5 form with
+        # beta = _PI_BETA) for DOP853, I control for Rodas4
+        e = max(err, 1e-10)
+        if stiff:
+            fac_ = 0.9 * e ** (-1.0 / q)
         else:
-            stats[1] += 1
-            fac_ = max(fac_min, safety * err ** (-0.25))
-            h = h * fac_
-            last_reject = True
+            fac_ = 0.9 * e ** (_PI_BETA * 0.75 - 1.0 / q) * err_prev**_PI_BETA
+            err_prev = max(err, 1e-4)
+        fac_ = min(6.0, max(0.2, fac_))
+        if last_reject:
+            fac_ = min(fac_, 1.0)
+        last_reject = False
+        hnew = h * fac_
+        # ---------------- stiffness detection (see docstring)
+        switch = False
+        if mode == AUTO:
+            if not stiff:
+                num = 0.0
+                den = 0.0
+                for i in range(n):
+                    num += (K[12, i] - K[11, i]) ** 2
+                    den += (ynew[i] - ytmp[i]) ** 2
+                if den > 0.0 and h * np.sqrt(num / den) > _STIFF_HLAMBDA:
+                    n_hit += 1
+                    n_miss = 0
+                    switch = n_hit >= _STIFF_HITS
+                else:
+                    n_miss += 1
+                    if n_miss >= 6:
+                        n_hit = 0
+            else:
+                vn = 0.0
+                for i in range(n):
+                    vn += pv[i] * pv[i]
+                if vn == 0.0 or not np.isfinite(vn):
+                    for i in range(n):
+                        pv[i] = 1.0 + 0.5 * np.sin(1.0 + i)
+                        vn += pv[i] * pv[i]
+                vn = np.sqrt(vn)
+                rho = 0.0
+                for _ in range(3):
+                    wn = 0.0
+                    for i in range(n):
+                        acc = 0.0
+                        for j in range(n):
+                            acc += J[i, j] * pv[j]
+                        pw[i] = acc
+                        wn += acc * acc
+                    wn = np.sqrt(wn)
+                    if wn == 0.0 or not np.isfinite(wn):
+                        break
+                    rho = max(rho, wn / vn)
+                    for i in range(n):
+                        pv[i] = pw[i] / wn
+                    vn = 1.0
+                if hnew * rho < 0.5 * _DOP_STAB:
+                    n_easy += 1
+                    switch = n_easy >= 5
+                else:
+                    n_easy = 0
+        t = tnew
+        for i in range(n):
+            y[i] = ynew[i]
+            K[0, i] = K[12, i]
+        need_jac = True
+        h = hnew
+        if switch:
+            stats[6] += 1
+            stiff = not stiff
+            n_hit = 0
+            n_miss = 0
+            n_easy = 0
     return status, ev_time
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def integrate_batch(
     y0s,
     t0,
@@ -447,6 +654,7 @@ def integrate_batch(
     ev_thrs,
     ev_dir,
     ev_terminal,
+    mode,
     yout,
     stats,
     status,
@@ -472,6 +680,7 @@ def integrate_batch(
             ev_thrs[p],
             ev_dir,
             ev_terminal,
+            mode,
             yout[p],
             stats[p],
         )
@@ -479,64 +688,7 @@ def integrate_batch(
         ev_times[p] = et
 
 
-@njit(cache=True)
-def integrate_serial(
-    y0s,
-    t0,
-    tout,
-    coefs,
-    out,
-    cidx,
-    fac,
-    rtol,
-    atol,
-    h0,
-    hmax,
-    max_steps,
-    ev_w,
-    ev_thrs,
-    ev_dir,
-    ev_terminal,
-    yout,
-    stats,
-    status,
-    ev_times,
-):
-    """Serial twin of :func:`integrate_batch` (no thread pool: fastest start for a few points)."""
-    for p in range(y0s.shape[0]):
-        st, et = integrate_one(
-            y0s[p],
-            t0,
-            tout,
-            coefs[p],
-            out,
-            cidx,
-            fac,
-            rtol,
-            atol,
-            h0,
-            hmax,
-            max_steps,
-            ev_w,
-            ev_thrs[p],
-            ev_dir,
-            ev_terminal,
-            yout[p],
-            stats[p],
-        )
-        status[p] = st
-        ev_times[p] = et
-
-
-@njit(cache=True)
-def rhs_serial(ys, coefs, out, cidx, fac, dys):
-    P, T, n = ys.shape
-    for p in range(P):
-        for k in range(T):
-            rhs(ys[p, k], coefs[p], out, cidx, fac, dys[p, k])
-
-
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def rhs_batch(ys, coefs, out, cidx, fac, dys):
     """``f`` at many saved states: ``ys`` of shape (P, T, n)."""
     P, T, n = ys.shape
@@ -561,7 +713,7 @@ _ALPHA_K = (1.0 - _KAPPA) * _GAMMA_K
 _ERR_CONST = _KAPPA * _GAMMA_K + 1.0 / np.arange(1, _MAX_ORDER + 2)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _compute_R(order, factor):
     M = np.zeros((order + 1, order + 1))
     for i in range(1, order + 1):
@@ -578,7 +730,7 @@ def _compute_R(order, factor):
     return R
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _change_D(D, order, factor):
     R = _compute_R(order, factor)
     U = _compute_R(order, 1.0)
@@ -596,7 +748,7 @@ def _change_D(D, order, factor):
             D[i, j] = tmp[i, j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _wrms(v, scale):
     s = 0.0
     for i in range(v.shape[0]):
@@ -604,7 +756,7 @@ def _wrms(v, scale):
     return np.sqrt(s / v.shape[0])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
 def _bdf_interp(D, order, t, h, tq, out):
     """Interpolating polynomial through the backward differences at ``t`` (step ``h``)."""
     n = D.shape[1]
@@ -617,7 +769,7 @@ def _bdf_interp(D, order, t, h, tq, out):
             out[i] += D[j + 1, i] * p
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bdf_one(
     y0,
     t0,
@@ -645,6 +797,7 @@ def bdf_one(
     has_event, valid = _start(y0, coef, ev_w, yout, stats)
     if not valid:
         return BAD_INPUT, ev_time
+    cval = term_coefficients(coef, cidx)
     t = t0
     kout = 0
     while kout < nout and tout[kout] <= t0:
@@ -656,7 +809,7 @@ def bdf_one(
     tend = tout[nout - 1]
     y = y0.copy()
     f = np.empty(n)
-    rhs(y, coef, out, cidx, fac, f)
+    _rhs_t(y, cval, out, fac, f)
     stats[2] += 1
     J = np.empty((n, n))
     jacobian(y, coef, out, cidx, fac, J)
@@ -741,7 +894,7 @@ def bdf_one(
                 n_iter = 0
                 for k in range(_NEWTON_MAXITER):
                     n_iter = k + 1
-                    rhs(ynew, coef, out, cidx, fac, fn)
+                    _rhs_t(ynew, cval, out, fac, fn)
                     stats[2] += 1
                     finite = True
                     for i in range(n):
@@ -872,55 +1025,7 @@ def bdf_one(
     return status, ev_time
 
 
-@njit(cache=True)
-def bdf_serial(
-    y0s,
-    t0,
-    tout,
-    coefs,
-    out,
-    cidx,
-    fac,
-    rtol,
-    atol,
-    h0,
-    hmax,
-    max_steps,
-    ev_w,
-    ev_thrs,
-    ev_dir,
-    ev_terminal,
-    yout,
-    stats,
-    status,
-    ev_times,
-):
-    for p in range(y0s.shape[0]):
-        st, et = bdf_one(
-            y0s[p],
-            t0,
-            tout,
-            coefs[p],
-            out,
-            cidx,
-            fac,
-            rtol,
-            atol,
-            h0,
-            hmax,
-            max_steps,
-            ev_w,
-            ev_thrs[p],
-            ev_dir,
-            ev_terminal,
-            yout[p],
-            stats[p],
-        )
-        status[p] = st
-        ev_times[p] = et
-
-
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def bdf_batch(
     y0s,
     t0,

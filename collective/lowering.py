@@ -1,7 +1,8 @@
 r"""Lower closed moment equations to numeric term tables with a real state vector.
 
 Every complex variable ``<M>`` (with ``<M^*> = <M>^*``) is split into real and imaginary parts; real
-(self-conjugate) moments keep one component.  Each closed right-hand side
+moments keep one component (self-conjugate ones, and, in equations reduced by exchangeable
+ensembles, those whose conjugate is a permutation of themselves, e.g. ``<sm_B1 sp_B2>``).  Each closed right-hand side
 ``sum_t c_t(p) prod_k v_{t,k}`` becomes, after expanding the products of ``(re + i im)`` factors,
 a list of real terms ``coef[cidx] * prod_k y[fac[t, k]]`` added to ``dy[out[t]]``.
 
@@ -156,8 +157,8 @@ def lower(eqs: Equations, param_names: Sequence[str] | None = None) -> Lowered:
             raise ModelError(f"`param_names` lacks symbols used by the equations: {missing}")
     components: list[tuple[int, int]] = []
     names: list[str] = []
-    for v in eqs.variables:
-        if v.is_real:
+    for k, v in enumerate(eqs.variables):
+        if eqs.is_real(k):  # self-conjugate (or conjugate to a permutation of itself)
             components.append((len(names), -1))
             names.append(v.name())
         else:

@@ -12,6 +12,7 @@ Dissipator conventions are explicit: ``"D"`` is the usual
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -385,6 +386,64 @@ class Model:
         if any(c != 0 for c in self.hamiltonian.charges()):
             return False
         return all(len(d.jump.charges()) == 1 for d in self.dissipators)
+
+    def _renamed_structure(self, rename: Mapping[str, str]) -> tuple:
+        """Hamiltonian, collective and local dissipators with ensembles renamed by ``rename``, as
+        hashable multisets (coefficients compared as sympy expressions, i.e. exactly)."""
+
+        def word(w: tuple[Gen, ...]) -> tuple[Gen, ...]:
+            new = (Gen(g.kind, rename.get(g.space, g.space)) if g.is_spin else g for g in w)
+            return tuple(sorted(new, key=lambda g: g.space))  # the normal form of Op words
+
+        def op(o: Op) -> frozenset:
+            return frozenset((word(w), c) for w, c in o)
+
+        ham = op(self.hamiltonian)
+        diss = Counter((op(d.jump), d.prefactor) for d in self.dissipators)
+        loc = Counter(
+            (rename.get(d.ensemble, d.ensemble), d.site_op, d.prefactor)
+            for d in self.local_dissipators
+        )
+        return ham, diss, loc
+
+    def exchangeable_classes(self) -> tuple[tuple[str, ...], ...]:
+        """Classes of interchangeable (identical) spin ensembles.
+
+        Ensembles ``a`` and ``b`` are interchangeable when the transposition ``(a b)`` of their names
+        maps the Hamiltonian, the collective dissipators (jump operators with their coefficients and
+        rates) and the local dissipators onto themselves exactly (same multiset of terms with identical
+        sympy coefficients).  Transpositions generate the symmetric group, so the classes are the
+        connected components (union-find) of the symmetric transpositions.  Ensemble sizes are *not*
+        part of the check: the equations keep a size symbol ``N_<ensemble>`` per ensemble, and a
+        caller that reduces by the symmetry must check the numeric sizes (and the initial state).
+        Modes are never permuted.
+
+        Returns the classes with at least two members, each in model order, ordered by their first
+        member; ``()`` when no two ensembles are interchangeable.
+        """
+        names = self.ensemble_names
+        if len(names) < 2:
+            return ()
+        base = self._renamed_structure({})
+        parent = {e: e for e in names}
+
+        def find(e: str) -> str:
+            while parent[e] != e:
+                parent[e] = parent[parent[e]]
+                e = parent[e]
+            return e
+
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                ra, rb = find(a), find(b)
+                if ra == rb:  # (a b) is a product of transpositions already found symmetric
+                    continue
+                if self._renamed_structure({a: b, b: a}) == base:
+                    parent[rb] = ra
+        classes: dict[str, list[str]] = {}
+        for e in names:
+            classes.setdefault(find(e), []).append(e)
+        return tuple(tuple(c) for c in classes.values() if len(c) >= 2)
 
     def summary(self) -> str:
         lines = [f"Model {self.name!r}: {self.description}".rstrip(": ")]

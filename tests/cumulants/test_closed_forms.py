@@ -168,14 +168,50 @@ def test_stiff_work_counts_use_the_jacobian():
     six decades of time and one Jacobian per accepted step."""
     m = c.dias2024(reservoirs=1, N_C=10_000_000, N_B=100)
     ds = c.solve(
-        m, np.geomspace(1e-9, 1e-2, 50), order=2, initial=c.InitialState.from_energy({"C": 1.0})
+        m,
+        np.geomspace(1e-9, 1e-2, 50),
+        order=2,
+        initial=c.InitialState.from_energy({"C": 1.0}),
+        method="rodas4",
     )
     assert int(ds.n_steps) < 2000
     assert int(ds.njev) == int(ds.n_steps)
     assert int(ds.nlu) == int(ds.n_steps) + int(ds.n_rejected)
+    assert int(ds.n_stiff_steps) == int(ds.n_steps) and int(ds.n_switches) == 0
 
 
-@pytest.mark.parametrize("method", ["rodas4", "bdf"])
+def test_auto_switches_to_rodas4_after_the_burst():
+    """The default integrator runs DOP853 through the (non-stiff) delay and burst and hands over to
+    Rodas4 on the plateau, where decay rates ~ g N would pin an explicit step at its stability
+    boundary (|h lambda| ~ 6): over t in [0, 1e-2] = 1e5 / (g N), an explicit method alone would
+    need > 1e4 steps.  Each Rodas4 step costs one Jacobian; DOP853 steps cost none."""
+    m = c.dias2024(reservoirs=1, N_C=10_000_000, N_B=100)
+    init = c.InitialState.from_energy({"C": 1.0})
+    t = np.geomspace(1e-9, 1e-2, 50)
+    ds = c.solve(m, t, order=2, initial=init, rtol=1e-9, atol=1e-13)
+    assert ds.attrs["integrator"] == "auto"
+    assert int(ds.n_switches) >= 1
+    assert 0 < int(ds.n_stiff_steps) < int(ds.n_steps) < 500
+    assert int(ds.njev) <= int(ds.n_stiff_steps) + 1 + int(ds.n_switches)
+    ref = c.solve(m, t, order=2, initial=init, method="rodas4", rtol=1e-11, atol=1e-15)
+    assert float(abs(ds.energy_density - ref.energy_density).max()) < 1e-7
+    # forced to stay explicit, DOP853 runs out of a 10x larger step budget on the same window
+    ex = c.solve(
+        m,
+        t,
+        order=2,
+        initial=init,
+        method="dop853",
+        rtol=1e-9,
+        atol=1e-13,
+        max_steps=10 * int(ds.n_steps),
+        raise_on_failure=False,
+    )
+    assert "maximum number of steps" in str(ex.status_message.values)
+    assert int(ex.n_stiff_steps) == 0
+
+
+@pytest.mark.parametrize("method", ["auto", "rodas4", "dop853", "bdf"])
 def test_both_methods_on_two_spin_closed_form(method):
     t = np.linspace(0.0, 6.0, 61)
     ds = c.solve(
@@ -223,8 +259,40 @@ def test_rodas4_convergence_order_by_fit():
             hmax=h,
             rtol=1e3,
             atol=1e3,
+            method="rodas4",
         )
         assert int(ds.n_steps) == round(2.0 / h) and int(ds.n_rejected) == 0
         errs.append(abs(float(ds.Jz.sel(ensemble="A")[0]) - exact[0]))
     p = np.polyfit(np.log(hs), np.log(errs), 1)[0]
     assert 3.6 < p < 4.6, (p, errs)
+
+
+def test_dop853_convergence_order_by_fit():
+    """Same fixed-step experiment for DOP853: the fitted order is close to 8, and the dense output
+    (order 7) at a time inside the steps converges too."""
+    t = np.array([1.3, 2.0])
+    pee = np.exp(-2 * G * t)
+    ps = 2 * G * t * np.exp(-2 * G * t)
+    exact = pee - (1 - pee - ps)
+    hs = 2.0 / np.array([4, 6, 8, 12])
+    errs, errs_dense = [], []
+    for h in hs:
+        ds = c.solve(
+            decay_model(2),
+            t,
+            order=2,
+            initial=c.InitialState.from_energy({"A": 1.0}),
+            h0=h,
+            hmax=h,
+            rtol=1e3,
+            atol=1e3,
+            method="dop853",
+        )
+        assert int(ds.n_steps) == round(2.0 / h) and int(ds.n_rejected) == 0
+        jz = ds.Jz.sel(ensemble="A").values
+        errs.append(abs(jz[1] - exact[1]))
+        errs_dense.append(abs(jz[0] - exact[0]))
+    p = np.polyfit(np.log(hs), np.log(errs), 1)[0]
+    assert 7.3 < p < 8.7, (p, errs)
+    pd = np.polyfit(np.log(hs), np.log(errs_dense), 1)[0]
+    assert pd > 6.3, (pd, errs_dense)

@@ -1,0 +1,79 @@
+"""The compiled fast path (`Problem`) gives exactly what `solve`/`sweep` give, and fails loudly."""
+
+import numpy as np
+import pytest
+
+import collective as c
+
+T = np.geomspace(1e-9, 2e-5, 60)
+INIT = c.InitialState.from_energy({"C": 1.0})
+
+
+@pytest.fixture(scope="module")
+def dias():
+    return c.dias2024(reservoirs=3, N_C=10_000_000, N_B=100, gamma_up=2.0)
+
+
+def test_integrate_equals_solve_and_dataset_round_trip(dias):
+    prob = c.Problem(dias, initial=INIT, rtol=1e-9, atol=1e-13)
+    tr = prob.integrate(T)
+    ds = c.solve(dias, T, initial=INIT, rtol=1e-9, atol=1e-13)
+    assert int(tr.status) == 0 and tr.y.shape == (T.size, len(prob.names))
+    np.testing.assert_array_equal(prob.energy_density(tr), ds.energy_density.values)
+    assert list(ds.ensemble.values) == list(prob.ensembles)
+    d2 = prob.dataset(tr)
+    np.testing.assert_array_equal(d2.energy_density.values, ds.energy_density.values)
+    np.testing.assert_allclose(d2.energy_rate.values, ds.energy_rate.values, rtol=1e-12, atol=0)
+    for k in ("n_steps", "nfev", "n_stiff_steps", "n_switches"):
+        assert int(d2[k]) == int(ds[k]) == int(tr.stats[k])
+
+
+def test_values_override_matches_a_model_with_those_values(dias):
+    prob = c.Problem(dias, initial=INIT, rtol=1e-9, atol=1e-13)
+    tr = prob.integrate(T, {"gamma_up": 1.0, "N_C": 1e6})
+    other = c.dias2024(reservoirs=3, N_C=1_000_000, N_B=100, gamma_up=1.0)
+    ds = c.solve(other, T, initial=INIT, rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(prob.energy_density(tr), ds.energy_density.values, atol=1e-12)
+
+
+def test_integrate_many_equals_sweep_and_flags_a_bad_point(dias):
+    prob = c.Problem(dias, initial=INIT, rtol=1e-8, atol=1e-12)
+    pts = [{"gamma_up": g} for g in (0.0, 1.0, 2.0)] + [{"gamma_up": float("nan")}]
+    tr = prob.integrate_many(T, pts)
+    sw = c.sweep(dias, T, pts, initials=INIT, rtol=1e-8, atol=1e-12)
+    assert tr.y.shape == (4, T.size, len(prob.names))
+    assert list(tr.status) == [0, 0, 0, 4] == list(sw.status.values)
+    good = slice(0, 3)
+    np.testing.assert_array_equal(prob.energy_density(tr)[good], sw.energy_density.values[good])
+    assert np.all(np.isnan(tr.y[3]))
+    # plateaus of Fig. 2(d) and (f) (m = 3, no pump / gamma_up = 2 gamma_down)
+    e = prob.energy_density(tr)[:, -1, list(prob.ensembles).index("B1")]
+    assert abs(e[0] - 0.25) < 0.005 and e[2] > 0.98
+
+
+def test_order1_seed_follows_the_size(dias):
+    prob = c.Problem(dias, order=1, initial=INIT)
+    small = prob.integrate(T, {"N_C": 1e4})
+    direct = c.sweep(dias, T, [{"N_C": 1e4}], order=1, initials=INIT)
+    np.testing.assert_allclose(
+        prob.energy_density(small), direct.energy_density.values[0], atol=1e-12
+    )
+
+
+def test_bad_input_is_named(dias):
+    prob = c.Problem(dias, initial=INIT)
+    with pytest.raises(c.ModelError, match="`values` must be a mapping"):
+        prob.integrate(T, [1.0])
+    with pytest.raises(c.ModelError, match="unequal sizes"):
+        prob.integrate(T, {"N_B1": 50})
+    with pytest.raises(c.ModelError, match="`points` must be a non-empty sequence"):
+        prob.integrate_many(T, [])
+    with pytest.raises(c.ModelError, match="`t0`"):
+        prob.integrate(T, t0=1.0)
+    with pytest.raises(c.ModelError, match="`initial` must be an InitialState"):
+        c.Problem(dias, initial={"C": 1.0})
+    with pytest.raises(c.ModelError, match="unknown solver option"):
+        c.Problem(dias, initial=INIT, tolerance=1e-3)
+    # a full (unreduced) Problem accepts unequal battery sizes
+    full = c.Problem(dias, initial=INIT, symmetry=False)
+    assert int(full.integrate(T, {"N_B1": 50}).status) == 0
