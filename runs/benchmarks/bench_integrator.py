@@ -1,24 +1,43 @@
-"""Integrator benchmark: collective (Rodas4, jitted table kernel) vs scipy Radau (Python RHS) vs
-numbalsoda LSODA (numba cfunc RHS), all on the *same* generated equations, in one run.
+"""Integrator benchmark: collective vs scipy Radau (Python RHS) vs numbalsoda LSODA, all on the
+*same* generated equations, timed in one run.
 
-Problems
-  (a) one ensemble under collective decay, N = 1e7, order 2, from the fully inverted state;
-  (b) Dias et al. m = 3, gamma_up = 2 gamma_down, N_C = 1e7, N_B = 100, order 2.
-Both over the superradiant burst and the plateau, t in [0, 2e-5], 200 log-spaced outputs.
+Problems (order 2, 200 log-spaced outputs in [1e-9, 2e-5]: delay, superradiant burst and plateau)
+  (a) one ensemble under collective decay, N = 1e7, from the fully inverted state;
+  (b) Dias et al. m = 3, gamma_up = 2 gamma_down, N_C = 1e7, N_B = 100 (charger inverted).
 
-Reported per problem and solver: time per trajectory alone and in a batch of 1000 points, steps,
-max |energy density - reference| (reference: scipy Radau, rtol 1e-12, atol 1e-16, exact Jacobian),
-and the ratios.  Cold / warm start are measured in fresh subprocesses (empty / filled numba cache).
+Solvers
+  collective   ``Problem.integrate`` (the compiled fast path under ``solve``/``sweep``; arrays out),
+               default method "auto" (DOP853 where non-stiff, Rodas4 where stiff); "rodas4" for
+               reference; and ``solve``/``sweep`` with the labelled xarray dataset, to show that cost.
+  Radau        scipy ``solve_ivp(method="Radau")`` with a numpy-vectorised Python RHS of the same
+               tables and a finite-difference Jacobian (what a scipy user writes).
+  LSODA        numbalsoda (numba cfunc RHS of the same tables), alone and in a batch driven from
+               numba, serial and with ``prange`` over the same cores collective uses.
+               Benchmark-only: ``pip install numbalsoda`` (needs gfortran); without it, scipy LSODA
+               with a numba RHS stands in and the table says so.
 
-Run:  .venv/bin/python runs/benchmarks/bench_integrator.py  [--batch 1000]
-numbalsoda is benchmark-only (pip install numbalsoda; needs gfortran); if it is missing, scipy LSODA
-with a numba RHS is used instead and the table says so.
+Reported
+  1. Equal tolerance (rtol 1e-8, atol 1e-12): time per trajectory alone and in a batch, steps,
+     max |energy density - reference| (reference: scipy Radau, rtol 1e-12, atol 1e-16, exact
+     Jacobian).
+  2. Equal error: every solver over a tolerance ladder; time per trajectory interpolated (log-log)
+     at common error levels, with ratios.  Solvers differ by 10-100x in error at the same rtol, so
+     this is the fair comparison.
+  3. Cold / warm start in fresh processes (empty / filled numba cache).
+
+Run:  .venv/bin/python runs/benchmarks/bench_integrator.py [--batch 1000] [--quick] [--skip-start]
+Timings are the best of several repeats (the machine is shared); ratios > 1 mean collective is faster.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
+
+# numba's OpenMP workers spin after a parallel region and would steal the core from the next
+# single-trajectory timing; passive waiting applies to collective and numbalsoda alike
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import argparse  # noqa: E402
 import subprocess
 import sys
 import tempfile
@@ -28,11 +47,11 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 import collective as c
-from collective.engine import compile_model
 from collective.integrate import jacobian, rhs
 
 RTOL, ATOL = 1e-8, 1e-12
 TIMES = np.geomspace(1e-9, 2e-5, 200)
+LEVELS = (1e-5, 1e-6, 1e-7, 1e-8)
 
 
 def problems():
@@ -50,21 +69,34 @@ def problems():
     ]
 
 
-def energy_index(low, ens):
-    re, _, _ = low.component(c.Moment(((ens, 0, 0, 1),), ()))
-    return re
+def best_time(fn, repeat=7, min_time=0.2):
+    """Best wall time of ``fn`` over ``repeat`` rounds; fast calls are looped within a round."""
+    return race({"x": fn}, repeat, min_time)["x"]
 
 
-def timeit(fn, repeat=3):
-    best = np.inf
-    out = None
-    for _ in range(repeat):
+def race(fns, rounds=9, min_time=0.3):
+    """Best time per call of each function, measured in interleaved rounds (the machine is shared
+    and its speed drifts: interleaving exposes every contender to the same drift).
+    Returns ``{label: (seconds per call, last result)}``."""
+    res, inner, best = {}, {}, {}
+    for k, fn in fns.items():
         t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        res[k] = fn()
+        one = time.perf_counter() - t
+        inner[k] = max(1, int(min_time / max(one, 1e-7) / rounds))
+        best[k] = np.inf
+    for _ in range(rounds):
+        for k, fn in fns.items():
+            t = time.perf_counter()
+            for _ in range(inner[k]):
+                res[k] = fn()
+            best[k] = min(best[k], (time.perf_counter() - t) / inner[k])
+    return {k: (best[k], res[k]) for k in fns}
 
 
+# --------------------------------------------------------------------------------------------------
+# peers
+# --------------------------------------------------------------------------------------------------
 def python_rhs_factory(low, coef):
     """A plain Python/numpy right-hand side of the same tables (what a user of solve_ivp writes)."""
     out, cidx, fac = low.out, low.cidx, low.fac
@@ -99,12 +131,34 @@ def reference(low, coef, y0):
     return sol.y.T
 
 
-def bench_numbalsoda(low, coef, y0, batch):
+def radau_runner(low, coef, y0):
+    f = python_rhs_factory(low, coef)
+
+    def run(rtol, atol):
+        sol = solve_ivp(f, (0, TIMES[-1]), y0, method="Radau", t_eval=TIMES, rtol=rtol, atol=atol)
+        return (sol.y.T if sol.success else None), sol.nfev
+
+    return run
+
+
+def lsoda_runners(low, coef, y0):
+    """(label, run_one(rtol, atol) -> Y, run_batch(rtol, atol, P, parallel) -> None) for LSODA."""
     try:
         import numba as nb
         from numbalsoda import lsoda, lsoda_sig
     except ImportError:
-        return None
+
+        def f(t, y):
+            dy = np.zeros_like(y)
+            rhs(y, coef, low.out, low.cidx, low.fac, dy)
+            return dy
+
+        def one(rtol, atol):
+            s = solve_ivp(f, (0, TIMES[-1]), y0, method="LSODA", t_eval=TIMES, rtol=rtol, atol=atol)
+            return s.y.T if s.success else None
+
+        return "scipy LSODA + numba RHS (numbalsoda missing)", one, None
+
     out_, cidx_, fac_ = low.out.copy(), low.cidx.copy(), low.fac.copy()
     n = low.n
     T, D = fac_.shape
@@ -124,40 +178,164 @@ def bench_numbalsoda(low, coef, y0, batch):
 
     addr = f.address
     teval = np.concatenate([[0.0], TIMES])
-    lsoda(addr, y0, teval, data=coef, rtol=RTOL, atol=ATOL)  # compile/warm
 
-    def one():
-        usol, ok = lsoda(addr, y0, teval, data=coef, rtol=RTOL, atol=ATOL)
-        return usol[1:], ok
-
-    t1, (usol, ok) = timeit(one)
+    def one(rtol, atol):
+        usol, ok = lsoda(addr, y0, teval, data=coef, rtol=rtol, atol=atol, mxstep=100_000)
+        return usol[1:] if ok else None
 
     @nb.njit
-    def many(y0, coefs, teval):
-        P = coefs.shape[0]
+    def many_serial(y0, coefs, teval, rtol, atol):
         okc = 0
-        for p in range(P):
-            u, okp = lsoda(addr, y0, teval, data=coefs[p], rtol=RTOL, atol=ATOL)
+        for p in range(coefs.shape[0]):
+            _, okp = lsoda(addr, y0, teval, data=coefs[p], rtol=rtol, atol=atol, mxstep=100_000)
             okc += okp
         return okc
 
-    coefs = np.tile(coef, (batch, 1))
-    many(y0, coefs[:2], teval)
-    tb, _ = timeit(lambda: many(y0, coefs, teval), repeat=1)
-    return t1, tb / batch, usol, bool(ok), "numbalsoda LSODA"
+    @nb.njit(parallel=True)
+    def many_parallel(y0, coefs, teval, rtol, atol):
+        oks = np.zeros(coefs.shape[0], dtype=np.int64)
+        for p in nb.prange(coefs.shape[0]):
+            _, okp = lsoda(addr, y0, teval, data=coefs[p], rtol=rtol, atol=atol, mxstep=100_000)
+            oks[p] = okp
+        return oks.sum()
+
+    def batch(rtol, atol, P, parallel):
+        """A callable running ``P`` points (check: it returns the number of successes)."""
+        coefs = np.ascontiguousarray(np.tile(coef, (P, 1)))
+        fn = many_parallel if parallel else many_serial
+        fn(y0, coefs[:2], teval, rtol, atol)  # compile
+        return lambda: fn(y0, coefs, teval, rtol, atol)
+
+    return "numbalsoda LSODA", one, batch
 
 
-def bench_scipy_lsoda(low, coef, y0, batch):
-    def f(t, y):
-        dy = np.zeros_like(y)
-        rhs(y, coef, low.out, low.cidx, low.fac, dy)
-        return dy
+# --------------------------------------------------------------------------------------------------
+# measurements
+# --------------------------------------------------------------------------------------------------
+def max_err(Y, k, e_ref):
+    if Y is None:
+        return np.nan
+    return float(np.max(np.abs(0.5 * np.asarray(Y)[:, k] + 0.5 - e_ref)))
 
-    def one():
-        return solve_ivp(f, (0, TIMES[-1]), y0, method="LSODA", t_eval=TIMES, rtol=RTOL, atol=ATOL)
 
-    t1, sol = timeit(one, repeat=1)
-    return t1, t1, sol.y.T, sol.success, "scipy LSODA + numba RHS (numbalsoda missing)"
+def interp_time(points, level):
+    """Time at error ``level`` by log-log interpolation over (error, time) pairs (NaN outside)."""
+    pts = sorted((e, t) for e, t in points if np.isfinite(e) and e > 0)
+    for (e1, t1), (e2, t2) in zip(pts, pts[1:]):
+        if e1 <= level <= e2:
+            if e1 == e2:
+                return min(t1, t2)
+            w = (np.log(level) - np.log(e1)) / (np.log(e2) - np.log(e1))
+            return float(np.exp(np.log(t1) + w * (np.log(t2) - np.log(t1))))
+    return np.nan
+
+
+def bench_problem(name, model, init, ens, batch, quick):
+    prob2 = c.Problem(model, order=2, initial=init)
+    low = prob2.lowered
+    coef = prob2.coefficients()
+    y0 = prob2.y0
+    k = low.component(c.Moment(((ens, 0, 0, 1),), ()))[0]
+    e_ref = 0.5 * reference(low, coef, y0)[:, k] + 0.5
+    label, lsoda_one, lsoda_batch = lsoda_runners(low, coef, y0)
+    radau = radau_runner(low, coef, y0)
+
+    def ours(method, rtol, atol):
+        return c.Problem(model, order=2, initial=init, method=method, rtol=rtol, atol=atol)
+
+    def err_of(r):
+        if isinstance(r, c.Trajectory):
+            return max_err(r.y if r.y.ndim == 2 else r.y[0], k, e_ref)
+        return float(np.max(np.abs(r.energy_density.sel(ensemble=ens).values - e_ref)))
+
+    # ---- 1. equal tolerance: alone (interleaved), then batches (interleaved)
+    pa, pr = ours("auto", RTOL, ATOL), ours("rodas4", RTOL, ATOL)
+    alone = race(
+        {
+            "auto": lambda: pa.integrate(TIMES),
+            "rodas4": lambda: pr.integrate(TIMES),
+            "solve": lambda: c.solve(model, TIMES, initial=init, rtol=RTOL, atol=ATOL),
+            "lsoda": lambda: lsoda_one(RTOL, ATOL),
+        }
+    )
+    pts = [{}] * batch
+    contenders = {
+        "auto": lambda: pa.integrate_many(TIMES, pts),
+        "rodas4": lambda: pr.integrate_many(TIMES, pts),
+    }
+    if lsoda_batch is not None:
+        contenders["lsoda serial"] = lsoda_batch(RTOL, ATOL, batch, False)
+        contenders["lsoda prange"] = lsoda_batch(RTOL, ATOL, batch, True)
+    bt = race(contenders, rounds=3, min_time=0)
+    for key in ("lsoda serial", "lsoda prange"):
+        if key in bt:
+            assert bt[key][1] == batch, "LSODA failed on a batch point"
+    tsw, _ = best_time(
+        lambda: c.sweep(model, TIMES, pts, initials=init, rtol=RTOL, atol=ATOL),
+        repeat=2,
+        min_time=0,
+    )
+    tr, (Yr, nfev) = best_time(lambda: radau(RTOL, ATOL), repeat=1, min_time=0)
+    ra, rr = alone["auto"][1], alone["rodas4"][1]
+    e_l = max_err(alone["lsoda"][1], k, e_ref)
+    rows = [
+        (
+            "collective auto (Problem)",
+            alone["auto"][0],
+            bt["auto"][0] / batch,
+            int(ra.stats["n_steps"]),
+            err_of(ra),
+        ),
+        (
+            "collective rodas4 (Problem)",
+            alone["rodas4"][0],
+            bt["rodas4"][0] / batch,
+            int(rr.stats["n_steps"]),
+            err_of(rr),
+        ),
+        (
+            "collective auto (solve/sweep -> xarray)",
+            alone["solve"][0],
+            tsw / batch,
+            int(alone["solve"][1].n_steps),
+            err_of(alone["solve"][1]),
+        ),
+        ("scipy Radau + Python RHS", tr, tr, nfev, max_err(Yr, k, e_ref)),
+    ]
+    if lsoda_batch is not None:
+        rows.append(
+            (f"{label} (batch serial)", alone["lsoda"][0], bt["lsoda serial"][0] / batch, -1, e_l)
+        )
+        rows.append(
+            (f"{label} (batch prange)", alone["lsoda"][0], bt["lsoda prange"][0] / batch, -1, e_l)
+        )
+    else:
+        rows.append((label, alone["lsoda"][0], alone["lsoda"][0], -1, e_l))
+
+    # ---- 2. equal error: tolerance ladders, ours and LSODA interleaved
+    ladder = [1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10] if not quick else [1e-6, 1e-7, 1e-8, 1e-9]
+    wp: dict[str, list] = {
+        k_: []
+        for k_ in ("collective auto", "collective auto batch", "LSODA", "LSODA batch", "Radau")
+    }
+    bP = min(batch, 200)
+    for rt in ladder:
+        at = rt * 1e-4
+        p = ours("auto", rt, at)
+        one = race({"ours": lambda: p.integrate(TIMES), "lsoda": lambda: lsoda_one(rt, at)})
+        wp["collective auto"].append((err_of(one["ours"][1]), one["ours"][0]))
+        wp["LSODA"].append((max_err(one["lsoda"][1], k, e_ref), one["lsoda"][0]))
+        many = {"ours": lambda: p.integrate_many(TIMES, [{}] * bP)}
+        if lsoda_batch is not None:
+            many["lsoda"] = lsoda_batch(rt, at, bP, True)
+        many = race(many, rounds=5, min_time=0)
+        wp["collective auto batch"].append((wp["collective auto"][-1][0], many["ours"][0] / bP))
+        if "lsoda" in many:
+            wp["LSODA batch"].append((wp["LSODA"][-1][0], many["lsoda"][0] / bP))
+        if rt >= 1e-9:
+            t1, (Y, _) = best_time(lambda: radau(rt, at), repeat=1, min_time=0)
+            wp["Radau"].append((max_err(Y, k, e_ref), t1))
+    return rows, wp
 
 
 def cold_warm_start():
@@ -169,7 +347,7 @@ def cold_warm_start():
         "t2=time.perf_counter(); print(t1-t0, t2-t1)"
     )
     with tempfile.TemporaryDirectory() as d:
-        env = dict(os.environ, NUMBA_CACHE_DIR=d)
+        env = dict(os.environ, NUMBA_CACHE_DIR=d, COLLECTIVE_CACHE_DIR=os.path.join(d, "eqs"))
         res = []
         for _ in range(2):
             p = subprocess.run(
@@ -183,94 +361,54 @@ def cold_warm_start():
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--quick", action="store_true", help="shorter tolerance ladder")
     ap.add_argument(
         "--skip-start", action="store_true", help="skip the cold/warm start subprocesses"
     )
     args = ap.parse_args()
-    rows = []
+    print(f"cores: {os.cpu_count()}; collective {c.__version__}; batch = {args.batch}")
     for name, model, init, ens in problems():
-        eqs, low = compile_model(model, 2)
-        coef = low.coefficients(model.numeric_values())
-        y0 = low.initial_state(model, init)
-        k = energy_index(low, ens)
-        ref = reference(low, coef, y0)
-        e_ref = 0.5 * ref[:, k] + 0.5
-
-        # ours
-        c.solve(model, TIMES, initial=init, rtol=RTOL, atol=ATOL)
-        t1, ds = timeit(lambda: c.solve(model, TIMES, initial=init, rtol=RTOL, atol=ATOL))
-        err = float(np.max(np.abs(ds.energy_density.sel(ensemble=ens).values - e_ref)))
-        pts = [{}] * args.batch
-        tb, dsb = timeit(
-            lambda: c.sweep(model, TIMES, pts, initials=init, rtol=RTOL, atol=ATOL), repeat=1
-        )
-        rows.append((name, "collective Rodas4", t1, tb / args.batch, int(ds.n_steps), err))
-        # equal-error comparisons: collective Rodas4 at 10x looser tolerance (its error at rtol is
-        # ~10x smaller than LSODA's at the same rtol); collective BDF at 10x tighter tolerance
-        for label, kw in [
-            ("collective Rodas4 (rtol x10)", dict(rtol=RTOL * 10, atol=ATOL * 10)),
-            ("collective BDF (rtol /10)", dict(method="bdf", rtol=RTOL / 10, atol=ATOL / 10)),
-        ]:
-            c.solve(model, TIMES, initial=init, **kw)
-            t1l, dsl = timeit(lambda: c.solve(model, TIMES, initial=init, **kw))
-            errl = float(np.max(np.abs(dsl.energy_density.sel(ensemble=ens).values - e_ref)))
-            tbl, _ = timeit(lambda: c.sweep(model, TIMES, pts, initials=init, **kw), repeat=1)
-            rows.append((name, label, t1l, tbl / args.batch, int(dsl.n_steps), errl))
-
-        # scipy Radau with a Python RHS (finite-difference Jacobian, as a typical user would run it)
-        f = python_rhs_factory(low, coef)
-        tr, sol = timeit(
-            lambda: solve_ivp(
-                f, (0, TIMES[-1]), y0, method="Radau", t_eval=TIMES, rtol=RTOL, atol=ATOL
-            ),
-            repeat=1,
-        )
-        err_r = float(np.max(np.abs(0.5 * sol.y[k] + 0.5 - e_ref))) if sol.success else np.nan
-        rows.append((name, "scipy Radau + Python RHS", tr, tr, int(sol.t.size and sol.nfev), err_r))
-
-        nb_res = bench_numbalsoda(low, coef, y0, args.batch) or bench_scipy_lsoda(
-            low, coef, y0, args.batch
-        )
-        tn1, tnb, usol, ok, label = nb_res
-        err_n = float(np.max(np.abs(0.5 * np.asarray(usol)[:, k] + 0.5 - e_ref))) if ok else np.nan
-        rows.append((name, label, tn1, tnb, -1, err_n))
-
-    print(
-        f"\nrtol={RTOL}, atol={ATOL}; outputs: {TIMES.size} log-spaced times to {TIMES[-1]}; batch={args.batch}"
-    )
-    print(
-        f"{'problem':<20} {'solver':<44} {'t/traj alone':>13} {'t/traj batch':>13} {'steps|nfev':>10} {'max|dE|':>10}"
-    )
-    for r in rows:
+        rows, wp = bench_problem(name, model, init, ens, args.batch, args.quick)
         print(
-            f"{r[0]:<20} {r[1]:<44} {r[2] * 1e3:>10.3f} ms {r[3] * 1e3:>10.4f} ms {r[4]:>10} {r[5]:>10.2e}"
-        )
-    print("\nratios (peer time / collective time; > 1 means collective is faster)")
-    for i in range(0, len(rows), 5):
-        ours, loose, bdf, radau, lsoda = rows[i : i + 5]
-        peer = lsoda[1].split()[0]
-        print(f"{ours[0]}:")
-        print(
-            f"   Radau / Rodas4        alone {radau[2] / ours[2]:7.0f}x   batch {radau[3] / ours[3]:7.0f}x"
+            f"\n=== {name}: equal tolerance rtol={RTOL}, atol={ATOL}; {TIMES.size} outputs to {TIMES[-1]}"
         )
         print(
-            f"   {peer} / Rodas4     alone {lsoda[2] / ours[2]:7.2f}x   batch {lsoda[3] / ours[3]:7.2f}x  (equal rtol)"
+            f"{'solver':<44} {'t/traj alone':>13} {'t/traj batch':>13} {'steps|nfev':>10} {'max|dE|':>10}"
         )
+        for r in rows:
+            print(
+                f"{r[0]:<44} {r[1] * 1e3:>10.4f} ms {r[2] * 1e3:>10.4f} ms {r[3]:>10} {r[4]:>10.2e}"
+            )
+        ours = rows[0]
+        print("ratios at equal tolerance (peer / collective auto Problem):")
+        for r in rows[2:]:
+            print(f"   {r[0]:<44} alone {r[1] / ours[1]:9.2f}x   batch {r[2] / ours[2]:9.2f}x")
         print(
-            f"   {peer} / Rodas4 x10 alone {lsoda[2] / loose[2]:7.2f}x   batch {lsoda[3] / loose[3]:7.2f}x  (about equal error)"
+            f"\n--- {name}: equal error (time per trajectory interpolated on the tolerance ladder)"
         )
-        print(
-            f"   {peer} / BDF /10    alone {lsoda[2] / bdf[2]:7.2f}x   batch {lsoda[3] / bdf[3]:7.2f}x  (about equal error)"
-        )
-    print(
-        "(steps|nfev: accepted steps for collective, RHS evaluations for Radau; -1 not reported by LSODA)"
-    )
+        print(f"{'max|dE|':>8} " + " ".join(f"{k:>22}" for k in wp))
+        for lev in LEVELS:
+            ts = {k: interp_time(v, lev) for k, v in wp.items()}
+            print(f"{lev:>8.0e} " + " ".join(f"{ts[k] * 1e3:>19.4f} ms" for k in wp))
+        for lev in LEVELS:
+            ts = {k: interp_time(v, lev) for k, v in wp.items()}
+            print(
+                f"   at max|dE| = {lev:.0e}: LSODA/collective alone {ts['LSODA'] / ts['collective auto']:6.2f}x, "
+                f"batch {ts['LSODA batch'] / ts['collective auto batch']:6.2f}x; "
+                f"Radau/collective alone {ts['Radau'] / ts['collective auto']:7.0f}x, "
+                f"batch {ts['Radau'] / ts['collective auto batch']:7.0f}x"
+            )
+        print("ladder points (rtol 1e-5 .. 1e-10; error, time):")
+        for k, v in wp.items():
+            print(f"   {k:<24} " + "  ".join(f"({e:.1e}, {t * 1e3:.3f} ms)" for e, t in v))
     if not args.skip_start:
         (ci, cr), (wi, wr) = cold_warm_start()
         print(
-            f"\ncold start (empty numba cache): import {ci:.2f} s + derive/lower/compile/solve {cr:.2f} s"
+            f"\ncold start (empty numba and equation caches): import {ci:.2f} s + derive/lower/compile/solve {cr:.2f} s"
         )
-        print(f"warm start (cached kernels):    import {wi:.2f} s + derive/lower/solve {wr:.2f} s")
+        print(
+            f"warm start (cached kernels and equations):    import {wi:.2f} s + derive/lower/solve {wr:.2f} s"
+        )
 
 
 if __name__ == "__main__":
