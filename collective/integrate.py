@@ -122,15 +122,17 @@ def term_coefficients(coef, cidx):
     return cval
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
-def _rhs_t(y, cval, out, fac, dy):
-    """``dy = f(y)`` from per-term coefficients: the integrators' right-hand side.
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, _nrt=False, inline="always")
+def _rhs_t(y, cval, out, fac, D2, row):
+    """``D2[row] = f(y)`` from per-term coefficients: the integrators' right-hand side.
 
     The lowering sorts the terms by output component, so each component is accumulated in a
     register and stored once (a plain ``dy[out[t]] += v`` chains every term through memory).
-    Unsorted tables stay correct (a component is then flushed more than once)."""
-    for i in range(dy.shape[0]):
-        dy[i] = 0.0
+    Unsorted tables stay correct (a component is then flushed more than once).  The output is a
+    row of a 2-D work array rather than a view: no array objects (and no reference counting) in
+    the integrators' inner loops."""
+    for i in range(D2.shape[1]):
+        D2[row, i] = 0.0
     T, D = fac.shape
     if T == 0:
         return
@@ -139,7 +141,7 @@ def _rhs_t(y, cval, out, fac, dy):
     for t in range(T):
         o = out[t]
         if o != cur:
-            dy[cur] += acc
+            D2[row, cur] += acc
             cur = o
             acc = 0.0
         v = cval[t]
@@ -149,16 +151,22 @@ def _rhs_t(y, cval, out, fac, dy):
                 break
             v *= y[j]
         acc += v
-    dy[cur] += acc
+    D2[row, cur] += acc
 
 
 @njit(cache=True, error_model="numpy")
 def jacobian(y, coef, out, cidx, fac, J):
     """Exact Jacobian ``J = df/dy`` from the term tables."""
+    _jac_t(y, term_coefficients(coef, cidx), out, fac, J)
+
+
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, _nrt=False)
+def _jac_t(y, cval, out, fac, J):
+    """Exact Jacobian from per-term coefficients (the integrators' Jacobian)."""
     J[:, :] = 0.0
     T, D = fac.shape
     for t in range(T):
-        c = coef[cidx[t]]
+        c = cval[t]
         for k in range(D):
             j = fac[t, k]
             if j < 0:
@@ -173,7 +181,7 @@ def jacobian(y, coef, out, cidx, fac, J):
             J[out[t], j] += v
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, _nrt=False)
 def _lu_factor(A, piv):
     """In-place LU with partial pivoting; returns False if singular."""
     n = A.shape[0]
@@ -202,7 +210,7 @@ def _lu_factor(A, piv):
     return True
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, _nrt=False)
 def _lu_solve(LU, piv, b):
     n = LU.shape[0]
     for k in range(n):
@@ -232,22 +240,27 @@ def _event_value(w, thr, y):
 
 
 @njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
-def _start(y0, coef, ev_w, yout, stats):
-    """Shared set-up of both integrators: NaN outputs, zero statistics; returns
-    ``(has_event, valid)`` where ``valid`` is False for non-finite coefficients or initial state."""
+def _start(y0, coef, cidx, ev_w, yout, stats):
+    """Shared set-up of both integrators: NaN outputs, zero statistics, per-term coefficients;
+    returns ``(has_event, valid, cval)`` where ``valid`` is False for non-finite coefficients or
+    initial state."""
     yout[:, :] = np.nan
     stats[:] = 0
     has_event = False
     for i in range(ev_w.shape[0]):
         if ev_w[i] != 0.0:
             has_event = True
+    cval = np.empty(cidx.shape[0])
+    for t in range(cidx.shape[0]):
+        cval[t] = coef[cidx[t]]
+    valid = True
     for i in range(coef.shape[0]):
         if not np.isfinite(coef[i]):
-            return has_event, False
+            valid = False
     for i in range(y0.shape[0]):
         if not np.isfinite(y0[i]):
-            return has_event, False
-    return has_event, True
+            valid = False
+    return has_event, valid, cval
 
 
 @njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
@@ -292,7 +305,7 @@ def _initial_step(y, fy, J, atol, rtol, t0, tend, hmax):
     return max(h, 1e-14 * span)
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, _nrt=False)
 def _dense_eval(y0, F, s, out):
     """Evaluate the step's interpolant at ``t_old + s h``:
     ``y0 + s(F0 + (1-s)(F1 + s(F2 + (1-s)(F3 + s(F4 + (1-s)(F5 + s F6))))))``.
@@ -311,9 +324,9 @@ def _dense_eval(y0, F, s, out):
         out[i] = y0[i] + s * v
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
-def _stage(y, scale, A, s, K, cval, out, fac, ytmp, dst):
-    """``dst = f(y + scale * sum_{j < s} A[s, j] K[j])`` (zero coefficients skipped): one
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, _nrt=False)
+def _stage(y, scale, A, s, K, cval, out, fac, ytmp, D2, row):
+    """``D2[row] = f(y + scale * sum_{j < s} A[s, j] K[j])`` (zero coefficients skipped): one
     Runge-Kutta or Rosenbrock stage.  The only caller of the table RHS in the integrator, so the
     compiled code holds one copy of it."""
     n = y.shape[0]
@@ -325,7 +338,7 @@ def _stage(y, scale, A, s, K, cval, out, fac, ytmp, dst):
             ha = scale * a
             for i in range(n):
                 ytmp[i] += ha * K[j, i]
-    _rhs_t(ytmp, cval, out, fac, dst)
+    _rhs_t(ytmp, cval, out, fac, D2, row)
 
 
 @njit(cache=True, error_model="numpy")
@@ -370,10 +383,10 @@ def integrate_one(
     n = y0.shape[0]
     nout = tout.shape[0]
     ev_time = np.nan
-    has_event, valid = _start(y0, coef, ev_w, yout, stats)
+    has_event, valid, cval = _start(y0, coef, cidx, ev_w, yout, stats)
     if not valid:
         return BAD_INPUT, ev_time
-    cval = term_coefficients(coef, cidx)
+    s0 = nout - nout  # a plain int64 0 (a literal 0 would compile a second _stage)
     # work rows: 0..15 DOP853 stages (row 0 = f(y) for both methods), 16..21 Rodas4 stages,
     # 22..28 interpolant, then y, y_new, f_new, two stage buffers, interpolated y, power iteration
     work = np.zeros((37, n))
@@ -383,7 +396,8 @@ def integrate_one(
     y = work[29]
     ynew = work[30]
     ytmp = work[32]
-    ftmp = work[33]
+    r_ftmp = s0 + 33  # int64, not a literal (one compiled _stage)
+    ftmp = work[r_ftmp]
     yint = work[34]
     pv = work[35]
     pw = work[36]
@@ -401,10 +415,9 @@ def integrate_one(
     if kout == nout:
         return OK, ev_time
     tend = tout[nout - 1]
-    s0 = nout - nout  # a plain int64 0 (a literal 0 would compile a second _stage)
-    _stage(y, 0.0, _DOP_A, s0, K, cval, out, fac, ytmp, K[0])
+    _stage(y, 0.0, _DOP_A, s0, K, cval, out, fac, ytmp, K, s0)
     stats[2] += 1
-    jacobian(y, coef, out, cidx, fac, J)
+    _jac_t(y, cval, out, fac, J)
     stats[3] += 1
     need_jac = False
     h = h0 if h0 > 0.0 else _initial_step(y, K[0], J, atol, rtol, t0, tend, hmax)
@@ -433,7 +446,7 @@ def integrate_one(
         if stiff:
             q = 4.0
             if need_jac:
-                jacobian(y, coef, out, cidx, fac, J)
+                _jac_t(y, cval, out, fac, J)
                 stats[3] += 1
                 need_jac = False
             inv_hg = 1.0 / (h * _GAMMA)
@@ -449,7 +462,7 @@ def integrate_one(
                         for i in range(n):
                             ftmp[i] = K[0, i]
                     else:
-                        _stage(y, 1.0, _A, s, KR, cval, out, fac, ytmp, ftmp)
+                        _stage(y, 1.0, _A, s, KR, cval, out, fac, ytmp, work, r_ftmp)
                         stats[2] += 1
                     for j in range(s):
                         cj = _C[s, j] / h
@@ -469,7 +482,7 @@ def integrate_one(
         else:
             q = 8.0
             for s in range(1, 12):
-                _stage(y, h, _DOP_A, s, K, cval, out, fac, ytmp, K[s])
+                _stage(y, h, _DOP_A, s, K, cval, out, fac, ytmp, K, s)
             stats[2] += 11
             # ytmp now holds the input of stage 11 (c = 1), used by the stiffness test
             err5 = 0.0
@@ -508,7 +521,7 @@ def integrate_one(
         stats[0] += 1
         if stiff:
             stats[5] += 1
-        _stage(ynew, 0.0, _DOP_A, s0, K, cval, out, fac, ftmp, K[12])
+        _stage(ynew, 0.0, _DOP_A, s0, K, cval, out, fac, ftmp, K, s0 + 12)
         stats[2] += 1
         tnew = tend if at_end else t + h
         crossed = False
@@ -528,7 +541,7 @@ def integrate_one(
                     F[r, i] = 0.0
             if not stiff:
                 for s in range(13, 16):
-                    _stage(y, h, _DOP_A, s, K, cval, out, fac, ftmp, K[s])
+                    _stage(y, h, _DOP_A, s, K, cval, out, fac, ftmp, K, s)
                 stats[2] += 3
                 for r in range(4):
                     for j in range(16):
@@ -794,10 +807,9 @@ def bdf_one(
     n = y0.shape[0]
     nout = tout.shape[0]
     ev_time = np.nan
-    has_event, valid = _start(y0, coef, ev_w, yout, stats)
+    has_event, valid, cval = _start(y0, coef, cidx, ev_w, yout, stats)
     if not valid:
         return BAD_INPUT, ev_time
-    cval = term_coefficients(coef, cidx)
     t = t0
     kout = 0
     while kout < nout and tout[kout] <= t0:
@@ -808,11 +820,12 @@ def bdf_one(
         return OK, ev_time
     tend = tout[nout - 1]
     y = y0.copy()
-    f = np.empty(n)
-    _rhs_t(y, cval, out, fac, f)
+    f2 = np.empty((1, n))
+    f = f2[0]
+    _rhs_t(y, cval, out, fac, f2, 0)
     stats[2] += 1
     J = np.empty((n, n))
-    jacobian(y, coef, out, cidx, fac, J)
+    _jac_t(y, cval, out, fac, J)
     stats[3] += 1
     current_jac = True
     scale = np.empty(n)
@@ -833,7 +846,8 @@ def bdf_one(
     ynew = np.empty(n)
     d = np.empty(n)
     dy = np.empty(n)
-    fn = np.empty(n)
+    fn2 = np.empty((1, n))
+    fn = fn2[0]
     err = np.empty(n)
     yint = np.empty(n)
     newton_tol = max(10.0 * 2.220446049250313e-16 / rtol, min(0.03, rtol**0.5))
@@ -894,7 +908,7 @@ def bdf_one(
                 n_iter = 0
                 for k in range(_NEWTON_MAXITER):
                     n_iter = k + 1
-                    _rhs_t(ynew, cval, out, fac, fn)
+                    _rhs_t(ynew, cval, out, fac, fn2, 0)
                     stats[2] += 1
                     finite = True
                     for i in range(n):
@@ -924,7 +938,7 @@ def bdf_one(
                 if not converged:
                     if current_jac:
                         break
-                    jacobian(ypred, coef, out, cidx, fac, J)
+                    _jac_t(ypred, cval, out, fac, J)
                     stats[3] += 1
                     current_jac = True
                     lu_ok = False
