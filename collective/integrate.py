@@ -231,7 +231,7 @@ def _lu_solve(LU, piv, b):
         b[i] = s / LU[i, i]
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, _nrt=False)
 def _event_value(w, thr, y):
     s = -thr
     for i in range(y.shape[0]):
@@ -263,7 +263,7 @@ def _start(y0, coef, cidx, ev_w, yout, stats):
     return has_event, valid, cval
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, _nrt=False)
 def _crossed(g_prev, g_new, direction):
     """Did the event function cross zero in ``direction`` (+1 rising, -1 falling, 0 either)?"""
     if direction >= 0 and g_prev < 0.0 <= g_new:
@@ -273,7 +273,7 @@ def _crossed(g_prev, g_new, direction):
     return False
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
+@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, _nrt=False)
 def _initial_step(y, fy, J, atol, rtol, t0, tend, hmax):
     """First step: Hairer-Wanner heuristic ``0.01 ||y|| / ||f||`` in the scaled norm, capped by
     ``0.01 / ||J||_inf`` so that the first step resolves the fastest local time scale.  Without
