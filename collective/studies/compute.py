@@ -96,7 +96,11 @@ def _solve_cumulant(group: GroupSpec, model, overrides, initials) -> xr.Dataset:
     from .. import sweep
 
     kw = dict(
-        order=group.method.order, initials=initials, rtol=group.method.rtol, atol=group.method.atol
+        order=group.method.order,
+        initials=initials,
+        method=group.method.integrator,
+        rtol=group.method.rtol,
+        atol=group.method.atol,
     )
     for k in ("max_steps", "h0", "hmax"):
         if getattr(group.method, k) is not None:

@@ -73,7 +73,7 @@ __all__ = [
 METHOD_KINDS = ("cumulant", "exact")
 SUPPORTED_ORDERS = (1, 2)
 TOP_KEYS = ("title", "description", "model", "method", "times", "sweep", "case", "derived", "run")
-METHOD_KEYS = ("kind", "order", "rtol", "atol", "max_steps", "h0", "hmax")
+METHOD_KEYS = ("kind", "order", "integrator", "rtol", "atol", "max_steps", "h0", "hmax")
 SWEEP_METHOD_KEYS = ("order", "rtol", "atol", "max_steps", "h0", "hmax")
 TIME_KEYS = ("values", "start", "stop", "num", "spacing")
 DERIVED_KEYS = ("target", "ensemble", "plateau_time")
@@ -93,12 +93,14 @@ INITIAL_KEYS: dict[str, tuple[float, str]] = {
 # --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MethodConfig:
-    """How to solve: ``kind`` ("cumulant" or "exact"), cumulant ``order``, tolerances, and the
-    integrator's ``max_steps``, first step ``h0`` and largest step ``hmax`` (``None``: the solver's
-    defaults)."""
+    """How to solve: ``kind`` ("cumulant" or "exact"), cumulant ``order``, the cumulant
+    ``integrator`` ("auto", "rodas4", "dop853" or "bdf"; see :class:`collective.SolverOptions`),
+    tolerances, and the integrator's ``max_steps``, first step ``h0`` and largest step ``hmax``
+    (``None``: the solver's defaults)."""
 
     kind: str = "cumulant"
     order: int = 2
+    integrator: str = "auto"
     rtol: float = 1e-8
     atol: float = 1e-10
     max_steps: int | None = None
@@ -107,6 +109,7 @@ class MethodConfig:
 
     def __post_init__(self) -> None:
         _check_method_value("kind", self.kind, "method")
+        _check_method_value("integrator", self.integrator, "method")
         for k in ("order", "rtol", "atol", "max_steps", "h0", "hmax"):
             v = getattr(self, k)
             if v is not None:
@@ -319,6 +322,14 @@ def _check_method_value(key: str, v: Any, where: str) -> Any:
         if v not in METHOD_KINDS:
             raise ConfigError(
                 f"`{path}` = {describe(v)} is not a method; valid: {list(METHOD_KINDS)}"
+            )
+        return v
+    if key == "integrator":
+        from ..engine import METHODS
+
+        if v not in METHODS:
+            raise ConfigError(
+                f"`{path}` = {describe(v)} is not an integrator; valid: {sorted(METHODS)}"
             )
         return v
     if key == "order":

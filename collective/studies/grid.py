@@ -115,6 +115,7 @@ class Grid:
                     meth[k] = v
             if meth["kind"] == "exact":
                 meth["order"] = MethodConfig().order  # unused by exact; fixed so groups merge
+                meth["integrator"] = MethodConfig().integrator
             yield GridPoint(index=index, values=values, method=MethodConfig(**meth), case=label)
 
     def structure_of(self, p: GridPoint) -> tuple[tuple[str, Any], ...]:
@@ -188,8 +189,8 @@ def build_grid(cfg: StudyConfig) -> Grid:
             vals = [c.method.get(k, getattr(cfg.method, k)) for c in cfg.cases]
             if k == "order":  # exact cases have no order
                 vals = [-1 if kd == "exact" else v for v, kd in zip(vals, kinds)]
-            if k == "kind":
-                case_coords["method_kind"] = np.array(vals, dtype=object)
+            if k in ("kind", "integrator"):
+                case_coords[f"method_{k}"] = np.array(vals, dtype=object)
             else:
                 case_coords[f"method_{k}"] = np.array(
                     [(np.nan if k in ("h0", "hmax") else -1) if v is None else v for v in vals],

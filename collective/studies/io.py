@@ -70,6 +70,7 @@ def provenance(cfg, **extra: Any) -> dict[str, Any]:
         "preset": cfg.preset,
         "method": cfg.method.kind,
         "order": cfg.method.order if cfg.method.kind == "cumulant" else -1,
+        "integrator": cfg.method.integrator if cfg.method.kind == "cumulant" else "",
         "rtol": cfg.method.rtol,
         "atol": cfg.method.atol,
         "max_steps": cfg.method.max_steps if cfg.method.max_steps is not None else -1,

@@ -80,6 +80,10 @@ def _raises(text: str, *fragments: str) -> str:
         (make("[foo]\nx = 1\n"), ["`foo`", "valid keys"]),
         (make(model=BASE["model"] + "\nN_D = 3"), ["`model.N_D`", "3", "gamma_up"]),
         (make(method=BASE["method"] + "\nsolver = 'rk4'"), ["`method.solver`", "'rk4'", "rtol"]),
+        (
+            make(method=BASE["method"] + "\nintegrator = 'rk4'"),
+            ["`method.integrator`", "'rk4'", "not an integrator", "auto", "rodas4"],
+        ),
         (make(times="values = [1.0]\nunit = 's'"), ["`times.unit`", "values"]),
         (make("[sweep]\ngamma_sideways = [1.0]\n"), ["`sweep.gamma_sideways`", "gamma_up"]),
         (make('[[case]]\nlabel = "a"\nfoo = 1\n'), ["`case[0].foo`", "label"]),

@@ -72,6 +72,22 @@ def test_small_study_inline(small_config, tmp_path):
     assert np.nanmin(e) >= -1e-6 and np.nanmax(e) <= 1 + 1e-6
 
 
+def test_integrator_is_a_method_key_and_cases_can_differ_in_it(small_text, tmp_path):
+    """Two cases with different integrators of the same study: labelled, both ok, same physics."""
+    text = small_text.replace("[sweep]\nreservoirs = [1, 2]\ngamma_up = [0.0, 1.0, 2.0]\n", "")
+    text = text.replace('kind = "cumulant"', 'kind = "cumulant"\nintegrator = "auto"')
+    text += '[[case]]\nlabel = "auto"\n[[case]]\nlabel = "rodas4"\nintegrator = "rodas4"\n'
+    cfg = tmp_path / "integrators.toml"
+    cfg.write_text(text)
+    ds = read_netcdf(run_study(cfg, tmp_path / "i.nc", scheduler="inline"))
+    assert list(ds["method_integrator"].values) == ["auto", "rodas4"]
+    assert ds.attrs["integrator"] == "auto"
+    assert (ds["status"].values == 0).all()
+    e = ds["energy_density"].sel(ensemble="B1")
+    assert float(abs(e.sel(case="auto") - e.sel(case="rodas4")).max()) < 1e-5
+    assert int(ds["n_stiff_steps"].sel(case="rodas4")) == int(ds["n_steps"].sel(case="rodas4"))
+
+
 def test_failed_points_are_flagged_and_the_sweep_completes(small_text, tmp_path):
     text = small_text.replace("reservoirs = [1, 2]\n", "rtol = [1e-7, 1e-20]\n")
     text += '[[case]]\nlabel = "normal"\n[[case]]\nlabel = "starved"\nmax_steps = 3\n'
