@@ -338,24 +338,46 @@ def bench_problem(name, model, init, ens, batch, quick):
     return rows, wp
 
 
-def cold_warm_start():
-    """Fresh processes: derive + lower + first solve, with an empty then a filled numba cache."""
+def cold_warm_start(repeat=3):
+    """Fresh processes: derive + lower + first solve, with an empty then a filled numba cache (and
+    an empty then filled equation cache).  ``repeat`` cold/warm pairs; returns
+    ``[(cold import, cold run, warm import, warm run), ...]``."""
     code = (
         "import time; t0=time.perf_counter(); import collective as c, numpy as np; t1=time.perf_counter();"
         "m=c.dias2024(reservoirs=3, N_C=10**7, N_B=100, gamma_up=2.0);"
         "ds=c.solve(m, np.geomspace(1e-9,2e-5,200), initial=c.InitialState.from_energy({'C':1.0}));"
         "t2=time.perf_counter(); print(t1-t0, t2-t1)"
     )
-    with tempfile.TemporaryDirectory() as d:
-        env = dict(os.environ, NUMBA_CACHE_DIR=d, COLLECTIVE_CACHE_DIR=os.path.join(d, "eqs"))
-        res = []
-        for _ in range(2):
-            p = subprocess.run(
-                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-            )
-            imp, run = map(float, p.stdout.split())
-            res.append((imp, run))
-    return res
+    out = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, NUMBA_CACHE_DIR=d, COLLECTIVE_CACHE_DIR=os.path.join(d, "eqs"))
+            row = []
+            for _ in range(2):
+                p = subprocess.run(
+                    [sys.executable, "-c", code],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                row += list(map(float, p.stdout.split()))
+            out.append(tuple(row))
+    return out
+
+
+def print_start(rows):
+    a = np.array(rows)
+    med = np.median(a, axis=0)
+    print(
+        f"\ncold start (empty numba and equation caches), {len(rows)} fresh processes: import "
+        f"{med[0]:.2f} s + derive/lower/compile/solve median {med[1]:.2f} s "
+        f"(min {a[:, 1].min():.2f}, max {a[:, 1].max():.2f})"
+    )
+    print(
+        f"warm start (cached kernels and equations): import {med[2]:.2f} s + derive/lower/solve "
+        f"median {med[3]:.2f} s (min {a[:, 3].min():.2f}, max {a[:, 3].max():.2f})"
+    )
 
 
 def main() -> None:
@@ -365,8 +387,12 @@ def main() -> None:
     ap.add_argument(
         "--skip-start", action="store_true", help="skip the cold/warm start subprocesses"
     )
+    ap.add_argument("--start-only", action="store_true", help="only the cold/warm start processes")
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}; collective {c.__version__}; batch = {args.batch}")
+    if args.start_only:
+        print_start(cold_warm_start())
+        return
     for name, model, init, ens in problems():
         rows, wp = bench_problem(name, model, init, ens, args.batch, args.quick)
         print(
@@ -402,13 +428,7 @@ def main() -> None:
         for k, v in wp.items():
             print(f"   {k:<24} " + "  ".join(f"({e:.1e}, {t * 1e3:.3f} ms)" for e, t in v))
     if not args.skip_start:
-        (ci, cr), (wi, wr) = cold_warm_start()
-        print(
-            f"\ncold start (empty numba and equation caches): import {ci:.2f} s + derive/lower/compile/solve {cr:.2f} s"
-        )
-        print(
-            f"warm start (cached kernels and equations):    import {wi:.2f} s + derive/lower/solve {wr:.2f} s"
-        )
+        print_start(cold_warm_start())
 
 
 if __name__ == "__main__":
