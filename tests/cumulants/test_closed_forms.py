@@ -240,6 +240,23 @@ def test_bdf_agrees_with_rodas4_on_dias_burst():
         c.solve(m, t, initial=init, method="euler")
 
 
+def _fixed_steps(t, h, method):
+    """N = 2 decay with fixed steps ``h`` (h0 = hmax = h; tolerance so loose every step is taken)."""
+    ds = c.solve(
+        decay_model(2),
+        t,
+        order=2,
+        initial=c.InitialState.from_energy({"A": 1.0}),
+        h0=h,
+        hmax=h,
+        rtol=1e3,
+        atol=1e3,
+        method=method,
+    )
+    assert int(ds.n_steps) == round(float(t[-1]) / h) and int(ds.n_rejected) == 0
+    return ds
+
+
 def test_rodas4_convergence_order_by_fit():
     """Fixed steps (h0 = hmax = h, tolerance loose enough that every step is accepted): the global
     error on the N = 2 closed form falls as h^p with a fitted p close to 4."""
@@ -250,18 +267,7 @@ def test_rodas4_convergence_order_by_fit():
     hs = 2.0 / np.array([8, 16, 32, 64])
     errs = []
     for h in hs:
-        ds = c.solve(
-            decay_model(2),
-            t,
-            order=2,
-            initial=c.InitialState.from_energy({"A": 1.0}),
-            h0=h,
-            hmax=h,
-            rtol=1e3,
-            atol=1e3,
-            method="rodas4",
-        )
-        assert int(ds.n_steps) == round(2.0 / h) and int(ds.n_rejected) == 0
+        ds = _fixed_steps(t, h, "rodas4")
         errs.append(abs(float(ds.Jz.sel(ensemble="A")[0]) - exact[0]))
     p = np.polyfit(np.log(hs), np.log(errs), 1)[0]
     assert 3.6 < p < 4.6, (p, errs)
@@ -277,18 +283,7 @@ def test_dop853_convergence_order_by_fit():
     hs = 2.0 / np.array([4, 6, 8, 12])
     errs, errs_dense = [], []
     for h in hs:
-        ds = c.solve(
-            decay_model(2),
-            t,
-            order=2,
-            initial=c.InitialState.from_energy({"A": 1.0}),
-            h0=h,
-            hmax=h,
-            rtol=1e3,
-            atol=1e3,
-            method="dop853",
-        )
-        assert int(ds.n_steps) == round(2.0 / h) and int(ds.n_rejected) == 0
+        ds = _fixed_steps(t, h, "dop853")
         jz = ds.Jz.sel(ensemble="A").values
         errs.append(abs(jz[1] - exact[1]))
         errs_dense.append(abs(jz[0] - exact[0]))
