@@ -82,10 +82,12 @@ class SolverOptions:
     ``rtol`` relative tolerance; ``atol`` absolute tolerance (scalar, or a mapping from real
     component name to value for per-component tolerances; unnamed components get ``atol_default``);
     ``max_steps`` per trajectory; ``h0`` first step (0: automatic); ``hmax`` largest step
-    (``inf``: unbounded); ``method``: ``"rodas4"`` (Rosenbrock, order 4, one Jacobian and LU per
-    step; global error close to ``rtol``) or ``"bdf"`` (variable-order NDF 1-5, Newton with
-    Jacobian/LU reuse; cheaper per step, about 2x faster at equal error on the Dias problems, but its
-    global error on unstable (superradiant) transients is ~100x ``rtol``: tighten ``rtol``).
+    (``inf``: unbounded); ``method``: ``"auto"`` (default: DOP853 where the problem is non-stiff,
+    Rodas4 where it is stiff, switching both ways; see :mod:`collective.integrate`), ``"rodas4"``
+    (Rosenbrock, order 4, one Jacobian and LU per step, throughout), ``"dop853"`` (explicit
+    throughout) or ``"bdf"`` (variable-order NDF 1-5, Newton with Jacobian/LU reuse; cheapest on long
+    stiff windows, but its global error on unstable (superradiant) transients is ~100x ``rtol``).
+    The global error of auto, rodas4 and dop853 tracks ``rtol``.
     """
 
     method: str = "auto"

@@ -1,4 +1,4 @@
-r"""One generic jitted kernel and a jitted stiff integrator (Rodas4) for lowered moment equations.
+r"""One generic jitted kernel and jitted integrators for lowered moment equations.
 
 The right-hand side and its *exact* Jacobian are evaluated from the term tables of
 :class:`~collective.lowering.Lowered`:
@@ -9,19 +9,28 @@ The right-hand side and its *exact* Jacobian are evaluated from the term tables 
 
 The kernel is compiled once (numba ``cache=True``) and serves every model.
 
-Integrator: Rodas4, the 6-stage, order 4(3), L-stable, stiffly accurate Rosenbrock method of Hairer &
-Wanner.  Why a Rosenbrock method: the moment systems are small (tens to hundreds of real variables)
-and very stiff (rates ~ gamma N with N ~ 1e7), and we have the exact Jacobian for free from the
-tables; a Rosenbrock step needs one LU factorisation and six linear solves and no Newton iteration,
-so there is no convergence failure mode to tune, and L-stability lets the step grow by orders of
-magnitude on the plateau after the superradiant burst.  Dense output for requested times and stop
-events is the cubic Hermite interpolant on each accepted step (``f`` at both ends is available: the
-end value is the first stage of the next step).
+Integrators (:func:`integrate_one`, one kernel with three modes, and :func:`bdf_one`):
+
+* ``AUTO`` (the default of :func:`collective.solve`): DOP853 (Dormand-Prince 8(5,3), PI step
+  control, order-7 dense output) while the problem is non-stiff, Rodas4 where it is stiff, with
+  stiffness detection both ways.  At N ~ 1e7 the delay phase and the superradiant burst are *not*
+  stiff (the large Jacobian eigenvalues are growth rates ~ +gamma N, which bound the step by
+  accuracy, not stability), so an explicit high-order method is the cheapest there; the plateau
+  after the burst is stiff (decay rates ~ -gamma N), where an explicit step is pinned at
+  ``|h lambda| ~ 6`` and the L-stable Rosenbrock method lets the step grow by orders of magnitude.
+* ``RODAS4``: the 6-stage, order 4(3), L-stable, stiffly accurate Rosenbrock method of Hairer &
+  Wanner throughout.  One LU factorisation and six linear solves per step on the exact Jacobian,
+  no Newton iteration (no convergence failure mode to tune).  Dense output: cubic Hermite.
+* ``DOP853``: explicit throughout (non-stiff problems; a stiff one exhausts ``max_steps``).
+* :func:`bdf_one`: variable-order NDF 1-5 with Newton iterations and Jacobian/LU reuse.
 
 References
 ----------
+E. Hairer, S. P. Norsett, G. Wanner, *Solving Ordinary Differential Equations I*, 2nd ed., Springer
+(1993), Sec. II.5 (DOP853), II.6 (dense output), II.10 (stiffness detection).
 E. Hairer, G. Wanner, *Solving Ordinary Differential Equations II*, 2nd ed., Springer (1996),
-Sec. IV.7 (method RODAS, coefficients of Table 7.2 / code ``rodas.f``).
+Sec. IV.2 (PI step control), IV.7 (method RODAS, coefficients of Table 7.2 / code ``rodas.f``).
+L. F. Shampine, M. W. Reichelt, SIAM J. Sci. Comput. 18, 1 (1997) (NDF).
 """
 
 from __future__ import annotations
@@ -31,7 +40,16 @@ from numba import njit, prange
 
 from . import _dop853
 
-__all__ = ["rhs", "jacobian", "integrate_one", "integrate_batch", "STATUS_MESSAGES"]
+__all__ = [
+    "rhs",
+    "jacobian",
+    "integrate_one",
+    "integrate_batch",
+    "bdf_one",
+    "bdf_batch",
+    "STATUS_MESSAGES",
+    "STAT_NAMES",
+]
 
 # status codes
 OK = 0
