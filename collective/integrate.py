@@ -581,7 +581,9 @@ def integrate_one(
                     else:
                         hi = mid
                 ev_time = t + hi * h
-        while kout < nout and tout[kout] <= tnew:
+        # a terminal event ends the trajectory at the event: later outputs stay NaN
+        t_last = ev_time if (ev_terminal and crossed) else tnew
+        while kout < nout and tout[kout] <= t_last:
             if tout[kout] == tnew:
                 for i in range(n):
                     yout[kout, i] = ynew[i]
@@ -1014,7 +1016,8 @@ def bdf_one(
                         hi = mid
                 ev_time = hi
             ev_prev = ev_new
-        while kout < nout and tout[kout] <= t:
+        t_last = ev_time if (ev_terminal and not np.isnan(ev_time)) else t
+        while kout < nout and tout[kout] <= t_last:
             _bdf_interp(D, order, t, h, tout[kout], yint)
             for i in range(n):
                 yout[kout, i] = yint[i]

@@ -77,3 +77,30 @@ def test_bad_input_is_named(dias):
     # a full (unreduced) Problem accepts unequal battery sizes
     full = c.Problem(dias, initial=INIT, symmetry=False)
     assert int(full.integrate(T, {"N_B1": 50}).status) == 0
+
+
+def test_event_time_matches_solve_and_terminal_event_pads(dias):
+    ev = c.StopEvent(ensemble="B1", threshold=0.9)
+    prob = c.Problem(dias, initial=INIT, event=ev, rtol=1e-9, atol=1e-13)
+    tr = prob.integrate(T)
+    ds = c.solve(dias, T, initial=INIT, event=ev, rtol=1e-9, atol=1e-13)
+    assert np.isfinite(tr.event_time) and tr.event_time == float(ds.event_time)
+    # the crossing lies between the output times that bracket it
+    e = prob.energy_density(tr)[:, list(prob.ensembles).index("B1")]
+    k = int(np.searchsorted(T, tr.event_time))
+    assert e[k - 1] < 0.9 <= e[k]
+    many = prob.integrate_many(T, [{"gamma_up": 2.0}, {"gamma_up": 0.0}])
+    assert many.event_time[0] == tr.event_time and np.isnan(many.event_time[1])  # 0.25 < 0.9
+    # terminal: nothing after the event, even outputs inside the step that crossed it (a dense grid
+    # puts several output times in that step)
+    dense = np.geomspace(1e-9, 2e-5, 4000)
+    for method in ("auto", "bdf"):
+        term = c.Problem(
+            dias,
+            initial=INIT,
+            event=c.StopEvent(ensemble="B1", threshold=0.9, terminal=True),
+            method=method,
+        ).integrate(dense)
+        after = dense > term.event_time
+        assert after.any() and np.all(np.isnan(term.y[after])), method
+        assert np.all(np.isfinite(term.y[~after])), method
