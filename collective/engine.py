@@ -457,7 +457,6 @@ class _Plan:
     eqs: Equations
     low: Lowered
     values: list
-    inits: list
     u1: bool
     classes: tuple
     seed: bool
@@ -523,7 +522,6 @@ def _plan(model, order, points, initials, event, options, seed, symmetry, solver
         eqs=eqs,
         low=low,
         values=values,
-        inits=inits,
         u1=bool(u1),
         classes=classes,
         seed=bool(seed and order == 1),
@@ -598,15 +596,7 @@ def _rhs_values(low: Lowered, coefs: np.ndarray, Y: np.ndarray) -> np.ndarray:
         dY = np.zeros_like(Y)
         rhs_batch(Y, coefs, low.out, low.cidx, low.fac, dY)
         return dY
-    y = Y[0]
-    vals = np.broadcast_to(coefs[0][low.cidx], (y.shape[0], low.cidx.size)).copy()
-    for k in range(low.fac.shape[1]):
-        col = low.fac[:, k]
-        use = col >= 0
-        vals[:, use] *= y[:, col[use]]
-    dy = np.zeros_like(y)
-    np.add.at(dy.T, low.out, vals.T)
-    return dy[None]
+    return low.evaluate(coefs[0], Y)
 
 
 def _dataset(plan: _Plan, tout, yout, coefs, values, status, stats, ev_times, wall) -> xr.Dataset:

@@ -118,17 +118,8 @@ _C = np.array(
 
 @njit(cache=True, error_model="numpy")
 def rhs(y, coef, out, cidx, fac, dy):
-    """``dy = f(y)`` from the term tables."""
-    dy[:] = 0.0
-    T, D = fac.shape
-    for t in range(T):
-        v = coef[cidx[t]]
-        for k in range(D):
-            j = fac[t, k]
-            if j < 0:
-                break
-            v *= y[j]
-        dy[out[t]] += v
+    """``dy = f(y)`` from the term tables (``dy`` contiguous)."""
+    _rhs_t(y, term_coefficients(coef, cidx), out, fac, dy.reshape((1, dy.shape[0])), 0)
 
 
 @njit(cache=True, error_model="numpy", no_cpython_wrapper=True)
@@ -268,9 +259,7 @@ def _start(y0, coef, cidx, ev_w, yout, stats):
     for i in range(ev_w.shape[0]):
         if ev_w[i] != 0.0:
             has_event = True
-    cval = np.empty(cidx.shape[0])
-    for t in range(cidx.shape[0]):
-        cval[t] = coef[cidx[t]]
+    cval = term_coefficients(coef, cidx)
     valid = True
     for i in range(coef.shape[0]):
         if not np.isfinite(coef[i]):
@@ -405,20 +394,21 @@ def integrate_one(
     if not valid:
         return BAD_INPUT, ev_time
     s0 = nout - nout  # a plain int64 0 (a literal 0 would compile a second _stage)
-    # work rows: 0..15 DOP853 stages (row 0 = f(y) for both methods), 16..21 Rodas4 stages,
-    # 22..28 interpolant, then y, y_new, f_new, two stage buffers, interpolated y, power iteration
-    work = np.zeros((37, n))
+    # work rows: 0..15 DOP853 stages (row 0 = f(y), row 12 = f(y_new), for both methods),
+    # 16..21 Rodas4 stages, 22..28 interpolant, then y, y_new, two stage buffers, interpolated y
+    # and the two power-iteration vectors
+    work = np.zeros((36, n))
     K = work[0:16]
     KR = work[16:22]
     F = work[22:29]
     y = work[29]
     ynew = work[30]
-    ytmp = work[32]
-    r_ftmp = s0 + 33  # int64, not a literal (one compiled _stage)
+    ytmp = work[31]
+    r_ftmp = s0 + 32  # int64, not a literal (one compiled _stage)
     ftmp = work[r_ftmp]
-    yint = work[34]
-    pv = work[35]
-    pw = work[36]
+    yint = work[33]
+    pv = work[34]
+    pw = work[35]
     J = np.empty((n, n))
     W = np.empty((n, n))
     piv = np.empty(n, dtype=np.int64)
@@ -726,8 +716,9 @@ def rhs_batch(ys, coefs, out, cidx, fac, dys):
     """``f`` at many saved states: ``ys`` of shape (P, T, n)."""
     P, T, n = ys.shape
     for p in prange(P):
+        cval = term_coefficients(coefs[p], cidx)
         for k in range(T):
-            rhs(ys[p, k], coefs[p], out, cidx, fac, dys[p, k])
+            _rhs_t(ys[p, k], cval, out, fac, dys[p], k)
 
 
 # ==================================================================================================

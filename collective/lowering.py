@@ -100,6 +100,19 @@ class Lowered:
             out[:, k] = v  # broadcasts constants
         return out
 
+    def evaluate(self, coef: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """``f(y)`` for states ``Y`` of shape ``(..., n)`` with numpy (vectorised over the leading
+        axes; no compiled kernel needed).  ``coef`` is one coefficient vector."""
+        Y = np.asarray(Y, dtype=float)
+        vals = np.broadcast_to(np.asarray(coef)[self.cidx], Y.shape[:-1] + self.cidx.shape).copy()
+        for k in range(self.fac.shape[1]):
+            col = self.fac[:, k]
+            use = col >= 0
+            vals[..., use] *= Y[..., col[use]]
+        dY = np.zeros(Y.shape)
+        np.add.at(np.moveaxis(dY, -1, 0), self.out, np.moveaxis(vals, -1, 0))
+        return dY
+
     def component(self, moment: Moment) -> tuple[int, int, bool]:
         """``(re_index, im_index, conjugated)`` of a moment in the real state vector."""
         i, cj = self.equations.index(moment)
