@@ -98,9 +98,21 @@ def race(fns, rounds=9, min_time=0.3):
 # peers
 # --------------------------------------------------------------------------------------------------
 def python_rhs_factory(low, coef):
-    """A plain Python/numpy right-hand side of the same tables (``Lowered.evaluate``: what a user
-    of solve_ivp writes, vectorised with numpy)."""
-    return lambda t, y: low.evaluate(coef, y)
+    """A plain Python/numpy right-hand side of the same tables, with everything that does not
+    depend on ``y`` precomputed once (what a careful user of solve_ivp writes).  Kept separate from
+    ``Lowered.evaluate``, whose per-call set-up would make this peer ~3x slower than it needs to be."""
+    out, cidx, fac = low.out, low.cidx, low.fac
+    mask = fac >= 0
+    facc = np.where(mask, fac, 0)
+    cvals = coef[cidx]
+
+    def f(t, y):
+        vals = cvals * np.prod(np.where(mask, y[facc], 1.0), axis=1)
+        dy = np.zeros(low.n)
+        np.add.at(dy, out, vals)
+        return dy
+
+    return f
 
 
 def reference(low, coef, y0):
