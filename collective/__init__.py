@@ -20,6 +20,7 @@ from .engine import (
     compile_model,
     derive,
     meanfield_seed,
+    precompile,
     solve,
     sweep,
 )
@@ -94,7 +95,7 @@ __all__ = [
     # cumulant engine
     "Moment", "Equations", "derive", "compile_model", "solve", "sweep", "Problem", "Trajectory",
     "SolverOptions",
-    "StopEvent", "meanfield_seed",
+    "StopEvent", "meanfield_seed", "precompile",
     # exact solvers
     "mesolve", "steadystate", "exact_evolve", "ExactResult",
     # linear bosonic models

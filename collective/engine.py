@@ -69,6 +69,7 @@ __all__ = [
     "solve",
     "sweep",
     "meanfield_seed",
+    "precompile",
 ]
 
 
@@ -536,57 +537,102 @@ def _plan(model, order, points, initials, event, options, seed, symmetry, solver
     )
 
 
+def _kernel_call(method, tables, opts, atol, ev, tout, t0, coefs, y0s, outs):
+    """The kernel ``_integrate`` calls for ``method`` and its argument tuple: the one-point kernel
+    directly for one point, the parallel driver for several.  ``tables`` = ``(out, cidx, fac)``,
+    ``ev`` = ``(ev_w, ev_thr, ev_dir, ev_term)``, ``outs`` = ``(yout, stats, status, ev_times)``.
+    :func:`precompile` builds its dummy call here too, so it compiles exactly the signature a run
+    uses."""
+    one, parallel, mode = METHODS[method]
+    ev_w, ev_thr, ev_dir, ev_term = ev
+    yout, stats, status, ev_times = outs
+    common = (
+        *tables,
+        float(opts.rtol),
+        atol,
+        float(opts.h0),
+        float(opts.hmax),
+        int(opts.max_steps),
+    )
+    extra = () if mode is None else (mode,)
+    if coefs.shape[0] == 1:
+        head = (y0s[0], t0, tout, coefs[0], *common, ev_w, float(ev_thr[0]), ev_dir, ev_term)
+        return one, (*head, *extra, yout[0], stats[0])
+    head = (y0s, t0, tout, coefs, *common, ev_w, ev_thr, ev_dir, ev_term)
+    return parallel, (*head, *extra, yout, stats, status, ev_times)
+
+
+def _outputs(P: int, T: int, n: int):
+    return (
+        np.empty((P, T, n)),
+        np.zeros((P, N_STATS), dtype=np.int64),
+        np.zeros(P, dtype=np.int64),
+        np.full(P, np.nan),
+    )
+
+
 def _integrate(plan: _Plan, tout, t0, coefs, y0s):
     """Run the jitted kernel: one point directly (no driver, no thread pool), many in parallel."""
     P, T, n = coefs.shape[0], tout.size, plan.low.n
     ev_thr = plan.ev_thr if plan.ev_thr.size == P else np.full(P, plan.ev_thr[0])
-    yout = np.empty((P, T, n))
-    stats = np.zeros((P, N_STATS), dtype=np.int64)
-    status = np.zeros(P, dtype=np.int64)
-    ev_times = np.full(P, np.nan)
-    one, parallel, mode = METHODS[plan.opts.method]
-    low, o = plan.low, plan.opts
-    common = (low.out, low.cidx, low.fac, float(o.rtol), plan.atol, float(o.h0), float(o.hmax))
-    extra = () if mode is None else (mode,)
+    outs = _outputs(P, T, n)
+    low = plan.low
+    fn, args = _kernel_call(
+        plan.opts.method,
+        (low.out, low.cidx, low.fac),
+        plan.opts,
+        plan.atol,
+        (plan.ev_w, ev_thr, plan.ev_dir, plan.ev_term),
+        tout,
+        t0,
+        coefs,
+        y0s,
+        outs,
+    )
     start = _time.perf_counter()
+    res = fn(*args)
+    wall = _time.perf_counter() - start
+    yout, stats, status, ev_times = outs
     if P == 1:
-        st, et = one(
-            y0s[0],
-            t0,
-            tout,
-            coefs[0],
-            *common,
-            int(o.max_steps),
-            plan.ev_w,
-            float(ev_thr[0]),
-            plan.ev_dir,
-            plan.ev_term,
-            *extra,
-            yout[0],
-            stats[0],
-        )
-        status[0], ev_times[0] = st, et
-    else:
-        parallel(
-            y0s,
-            t0,
-            tout,
-            coefs,
-            *common,
-            int(o.max_steps),
-            plan.ev_w,
-            ev_thr,
-            plan.ev_dir,
-            plan.ev_term,
-            *extra,
-            yout,
-            stats,
-            status,
-            ev_times,
-        )
+        status[0], ev_times[0] = res
     if plan.opts.method == "bdf":
         stats[:, 5] = stats[:, 0]  # every BDF step is an implicit (stiff) step
-    return yout, stats, status, ev_times, _time.perf_counter() - start
+    return yout, stats, status, ev_times, wall
+
+
+def _dummy_call(method: str, batch: bool):
+    """A trivial problem (one component, no terms, output at t0) with a run's argument types."""
+    P = 2 if batch else 1
+    tables = (np.zeros(0, np.int64), np.zeros(0, np.int64), -np.ones((0, 1), np.int64))
+    opts = SolverOptions(method=method)
+    ev = (np.zeros(1), np.zeros(P), 0, False)
+    return _kernel_call(
+        method,
+        tables,
+        opts,
+        np.ones(1),
+        ev,
+        np.zeros(1),
+        0.0,
+        np.zeros((P, 0)),
+        np.zeros((P, 1)),
+        _outputs(P, 1, 1),
+    )
+
+
+def precompile(method: str = "auto", *, batch: bool = False) -> None:
+    """Compile (or load from numba's disk cache) the integrator kernel that :func:`solve`
+    (``batch=False``) or a multi-point :func:`sweep` (``batch=True``) uses for ``method``, so that
+    the first run is not the one that pays for it (e.g. before timing, or once per worker before
+    a distributed sweep).  The kernels are generic: one compilation serves every model.
+
+    >>> precompile()                      # the default method, one trajectory
+    >>> precompile("bdf", batch=True)     # the parallel NDF driver
+    """
+    if method not in METHODS:
+        raise ModelError(f"`method` must be one of {sorted(METHODS)}, got {describe(method)}")
+    fn, args = _dummy_call(method, bool(batch))
+    fn(*args)
 
 
 def _rhs_values(low: Lowered, coefs: np.ndarray, Y: np.ndarray) -> np.ndarray:

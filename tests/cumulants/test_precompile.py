@@ -1,0 +1,59 @@
+"""`precompile` compiles exactly the kernel signature a run uses (a mismatch would compile the
+kernel twice), and rejects bad input."""
+
+import numba
+import numpy as np
+import pytest
+
+import collective as c
+from collective import engine
+
+T = np.geomspace(1e-9, 2e-5, 20)
+INIT = c.InitialState.from_energy({"C": 1.0})
+
+
+def _types(args):
+    return tuple(numba.typeof(a) for a in args)
+
+
+@pytest.mark.parametrize("method", sorted(engine.METHODS))
+@pytest.mark.parametrize("batch", [False, True])
+def test_dummy_call_has_the_signature_of_a_real_run(method, batch):
+    model = c.dias2024(reservoirs=2, N_C=1000, N_B=10)
+    event = c.StopEvent(ensemble="B1", threshold=0.4)
+    prob = c.Problem(model, initial=INIT, event=event, method=method, atol={"m_sz_C": 1e-10})
+    plan = prob._plan
+    P = 3 if batch else 1
+    coefs = np.repeat(prob.coefficients()[None], P, axis=0)
+    y0s = np.repeat(prob.y0[None], P, axis=0)
+    low = plan.low
+    fn, args = engine._kernel_call(
+        method,
+        (low.out, low.cidx, low.fac),
+        plan.opts,
+        plan.atol,
+        (plan.ev_w, np.full(P, plan.ev_thr[0]), plan.ev_dir, plan.ev_term),
+        np.asarray(T, dtype=float),
+        0.0,
+        coefs,
+        y0s,
+        engine._outputs(P, T.size, low.n),
+    )
+    dummy_fn, dummy_args = engine._dummy_call(method, batch)
+    assert dummy_fn is fn
+    assert _types(dummy_args) == _types(args)
+
+
+def test_precompile_then_solve_uses_the_compiled_kernel():
+    c.precompile("auto")
+    kernel = engine.METHODS["auto"][0]
+    n_sigs = len(kernel.signatures)
+    assert n_sigs >= 1
+    ds = c.solve(c.dias2024(reservoirs=2, N_C=1000, N_B=10), T, initial=INIT)
+    assert int(ds.status) == 0
+    assert len(kernel.signatures) == n_sigs  # nothing new compiled
+
+
+def test_precompile_rejects_unknown_method():
+    with pytest.raises(c.ModelError, match=r"`method` must be one of .*'rk45'"):
+        c.precompile("rk45")
