@@ -332,9 +332,9 @@ def _check_times(times: Any) -> np.ndarray:
     # fast path (a few microseconds; Problem.integrate calls this every time): strictly increasing
     # from a finite t[0] >= 0 to a finite t[-1] means every entry is finite and >= 0 (NaN fails
     # every comparison)
-    ok_ends = bool(t[0] >= 0.0) and bool(np.isfinite(t[0])) and bool(np.isfinite(t[-1]))
-    if ok_ends and (t.size == 1 or np.diff(t).min() > 0.0):
-        return t
+    if 0.0 <= float(t[0]) and math.isfinite(float(t[-1])):
+        if t.size == 1 or bool((t[1:] > t[:-1]).all()):
+            return t
     if not np.all(np.isfinite(t)) or np.any(t < 0):
         raise ModelError(f"`times` must be finite and >= 0, got {describe(times)}")
     raise ModelError("`times` must be strictly increasing")
@@ -829,7 +829,7 @@ class Problem:
             y=yout[0],
             status=status[0],
             event_time=ev[0],
-            stats={k: stats[0, j] for j, k in enumerate(STAT_NAMES)},
+            stats=dict(zip(STAT_NAMES, stats[0].tolist())),
             values=(v,),
             wall_time_s=wall,
         )

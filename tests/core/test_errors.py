@@ -80,6 +80,24 @@ def test_solver_options_and_times():
         c.solve(m, [])
 
 
+@pytest.mark.parametrize(
+    "times, message",
+    [
+        ([0.0, 1e-6, float("nan")], "finite and >= 0"),
+        ([float("nan"), 1e-6], "finite and >= 0"),
+        ([-1e-6, 1e-6], "finite and >= 0"),
+        ([0.0, float("inf")], "finite and >= 0"),
+        ([0.0, 1e-6, 1e-6], "strictly increasing"),
+        ("abc", "sequence of numbers"),
+    ],
+)
+def test_bad_output_times_through_the_fast_path(times, message):
+    # Problem.integrate validates the times on every call with a short-cut for good input
+    prob = c.Problem(c.dias2024(reservoirs=1, N_C=100, N_B=10))
+    with pytest.raises(c.ModelError, match=message):
+        prob.integrate(times)
+
+
 def test_non_hermitian_hamiltonian_and_bad_convention():
     with pytest.raises(c.ModelError, match="not Hermitian"):
         c.Model(ensembles=[c.Ensemble(name="A", N=2)], hamiltonian=c.Jp("A"))
