@@ -322,7 +322,15 @@ def meanfield_seed(
 # --------------------------------------------------------------------------------------------------
 # solve / sweep
 # --------------------------------------------------------------------------------------------------
-def _check_times(times: Any) -> np.ndarray:
+def _check_times(times: Any, t0: float = 0.0) -> np.ndarray:
+    """Output times as a float array: finite, >= 0, strictly increasing, none before ``t0``."""
+    t = _output_times(times)
+    if t0 > t[0]:
+        raise ModelError(f"`t0`={t0!r} is after the first output time {t[0]!r}")
+    return t
+
+
+def _output_times(times: Any) -> np.ndarray:
     try:
         t = np.asarray(times, dtype=float).reshape(-1)
     except (TypeError, ValueError) as exc:
@@ -362,37 +370,43 @@ def _exchange_symmetry(
     if symmetry is False:
         return ()
     classes = model.exchangeable_classes()
-    reason = ""
-    if not classes:
-        reason = (
-            "the model has no exchangeable spin ensembles (no transposition of ensemble names maps "
-            "its Hamiltonian and dissipators onto themselves)"
-        )
-    for cls in classes:
-        if reason:
-            break
-        for k, v in enumerate(values):
-            sizes = [v[f"N_{e}"] for e in cls]
-            if any(n != sizes[0] for n in sizes):
-                reason = (
-                    f"point {k} has unequal sizes within the exchangeable class {list(cls)}: "
-                    + ", ".join(f"N_{e}={n:g}" for e, n in zip(cls, sizes))
-                )
-                break
-        for k, s in enumerate(inits):
-            if reason:
-                break
-            bloch = [s.bloch(e) for e in cls]
-            if any(b != bloch[0] for b in bloch):
-                reason = (
-                    f"initial state {k} is not symmetric within the exchangeable class {list(cls)}: "
-                    + ", ".join(f"{e}: {b}" for e, b in zip(cls, bloch))
-                )
+    reason = _symmetry_failure(classes, values, inits)
     if not reason:
         return classes
     if symmetry:
         raise ModelError(f"`symmetry=True` but {reason}; use symmetry=None or False")
     return ()
+
+
+def _unequal_sizes(cls: Sequence[str], values: Mapping[str, float]) -> str:
+    """``"N_B1=100, N_B2=50"`` when the sizes within ``cls`` differ, else ``""``."""
+    sizes = [values[f"N_{e}"] for e in cls]
+    if all(n == sizes[0] for n in sizes):
+        return ""
+    return ", ".join(f"N_{e}={n:g}" for e, n in zip(cls, sizes))
+
+
+def _symmetry_failure(classes, values, inits) -> str:
+    """Why the equations may not be reduced by ``classes`` for these points and initial states
+    (``""``: they may)."""
+    if not classes:
+        return (
+            "the model has no exchangeable spin ensembles (no transposition of ensemble names maps "
+            "its Hamiltonian and dissipators onto themselves)"
+        )
+    for cls in classes:
+        for k, v in enumerate(values):
+            sizes = _unequal_sizes(cls, v)
+            if sizes:
+                return f"point {k} has unequal sizes within the exchangeable class {list(cls)}: {sizes}"
+        for k, s in enumerate(inits):
+            bloch = [s.bloch(e) for e in cls]
+            if any(b != bloch[0] for b in bloch):
+                return (
+                    f"initial state {k} is not symmetric within the exchangeable class {list(cls)}: "
+                    + ", ".join(f"{e}: {b}" for e, b in zip(cls, bloch))
+                )
+    return ""
 
 
 def sweep(
@@ -441,9 +455,7 @@ def sweep(
         the representatives (attrs ``symmetry_classes``).
     """
     plan = _plan(model, order, points, initials, event, options, seed, symmetry, solver_kw)
-    tout = _check_times(times)
-    if t0 > tout[0]:
-        raise ModelError(f"`t0`={t0!r} is after the first output time {tout[0]!r}")
+    tout = _check_times(times, t0)
     yout, stats, status, ev_times, wall = _integrate(plan, tout, float(t0), plan.coefs, plan.y0s)
     return _dataset(plan, tout, yout, plan.coefs, plan.values, status, stats, ev_times, wall)
 
@@ -801,11 +813,12 @@ class Problem:
             )
         v = plan.model.numeric_values(values)
         for cls in plan.classes:
-            sizes = {e: v[f"N_{e}"] for e in cls}
-            if len(set(sizes.values())) > 1:
+            sizes = _unequal_sizes(cls, v)
+            if sizes:
                 raise ModelError(
-                    f"`values` gives unequal sizes {sizes} to the exchangeable ensembles {list(cls)}, "
-                    "but this Problem was reduced by their symmetry; build it with symmetry=False"
+                    f"`values` gives unequal sizes ({sizes}) to the exchangeable ensembles "
+                    f"{list(cls)}, but this Problem was reduced by their symmetry; build it with "
+                    "symmetry=False"
                 )
         coef = plan.low.coefficient_matrix([v])[0]
         y0 = plan.y0s[0]
@@ -817,9 +830,7 @@ class Problem:
         self, times: Any, values: Mapping[str, float] | None = None, *, t0: float = 0.0
     ) -> Trajectory:
         """One trajectory at the model's values overridden by ``values`` (parameters, ``N_<e>``)."""
-        tout = _check_times(times)
-        if t0 > tout[0]:
-            raise ModelError(f"`t0`={t0!r} is after the first output time {tout[0]!r}")
+        tout = _check_times(times, t0)
         coef, y0, v = self._point(values)
         yout, stats, status, ev, wall = _integrate(
             self._plan, tout, float(t0), coef[None], y0[None]
@@ -838,9 +849,7 @@ class Problem:
         self, times: Any, points: Sequence[Mapping[str, float]], *, t0: float = 0.0
     ) -> Trajectory:
         """Many parameter points in one parallel call (a failed point is flagged in ``status``)."""
-        tout = _check_times(times)
-        if t0 > tout[0]:
-            raise ModelError(f"`t0`={t0!r} is after the first output time {tout[0]!r}")
+        tout = _check_times(times, t0)
         if isinstance(points, Mapping) or not len(points):
             raise ModelError(
                 f"`points` must be a non-empty sequence of mappings, got {describe(points)}"
