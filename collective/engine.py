@@ -713,7 +713,8 @@ def solve(
         t0=t0,
         symmetry=symmetry,
         **solver_kw,
-    ).isel(point=0, drop=True)
+    )
+    ds = _one_point(ds)
     if raise_on_failure and int(ds.status) != 0:
         raise IntegrationError(f"integration failed: {str(ds.status_message.values)}")
     return ds
@@ -890,7 +891,7 @@ class Problem:
             np.atleast_1d(traj.event_time),
             traj.wall_time_s,
         )
-        return ds if many else ds.isel(point=0, drop=True)
+        return ds if many else _one_point(ds)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1041,4 +1042,31 @@ def _assemble(model, eqs, low, tout, Y, dY, values, status, stats, ev_times, eve
                 "units": tu,
             },
         )
-    return xr.Dataset(data, coords=coords)
+    return xr.Dataset(
+        {k: _variable(*v) for k, v in data.items()},
+        coords={k: _variable(*v) for k, v in coords.items()},
+    )
+
+
+def _one_point(ds: xr.Dataset) -> xr.Dataset:
+    """``ds.isel(point=0, drop=True)`` built from ``_variable``s (``isel`` re-creates the index
+    variables through the duck-array detection that ``_variable`` avoids)."""
+    data, coords = {}, {}
+    for name, v in ds.variables.items():
+        if name == "point":
+            continue
+        values, dims = v.values, v.dims
+        if "point" in dims:
+            ax = dims.index("point")
+            values, dims = np.take(values, 0, axis=ax), dims[:ax] + dims[ax + 1 :]
+            if name in ds.coords and not dims:
+                continue  # like isel(drop=True): a coordinate indexed down to a scalar goes
+        (coords if name in ds.coords else data)[name] = _variable(dims, values, v.attrs)
+    return xr.Dataset(data, coords=coords, attrs=ds.attrs)
+
+
+def _variable(dims, values, attrs) -> xr.Variable:
+    """An ``xr.Variable`` of a numpy array built here.  ``fastpath`` skips xarray's duck-array
+    detection, which imports ``dask.array`` on first use (0.25-0.35 s on this machine, a twentieth
+    of a cold start and most of a warm one) only to find that a numpy array is not a dask array."""
+    return xr.Variable(dims, np.asarray(values), attrs, fastpath=True)

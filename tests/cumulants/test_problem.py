@@ -124,3 +124,36 @@ def test_numpy_evaluator_equals_the_kernel_rhs(dias):
     np.testing.assert_allclose(
         one.energy_rate.values, two.energy_rate.values[0], rtol=1e-10, atol=1e-6
     )
+
+
+def test_solve_is_the_one_point_sweep_and_does_not_import_dask_array(dias):
+    """`solve` builds its dataset from its own numpy arrays without xarray's duck-array detection
+    (which imports dask.array, ~0.1-0.3 s of a first solve) and without `isel`; the result must be
+    what `sweep(...).isel(point=0, drop=True)` gives, with a bosonic mode too."""
+    import xarray as xr
+
+    from collective.presets import nonreciprocal_battery
+
+    boson = nonreciprocal_battery(
+        Gamma=0.4, kappa_a=0.3, kappa_b=0.2, J=0.13, phi=0.7, epsilon=0.05, Delta=0.11
+    )
+    b_init = c.InitialState(modes={"a": (0.1 + 0.05j, 0.2), "b": (0.0, 0.1)})
+    for model, init, times in ((dias, INIT, T[:20]), (boson, b_init, np.linspace(0, 10, 6))):
+        one = c.solve(model, times, initial=init)
+        ref = c.sweep(model, times, [{}], initials=init).isel(point=0, drop=True)
+        for d in (one, ref):
+            d.attrs.pop("wall_time_s")
+        xr.testing.assert_identical(one, ref)
+
+    code = (
+        "import sys, numpy as np, collective as c;"
+        "m = c.dias2024(reservoirs=2, N_C=1000, N_B=10);"
+        "ds = c.solve(m, np.linspace(0, 1e-3, 5), initial=c.InitialState.from_energy({'C': 1.0}));"
+        "assert ds.energy_density.dims == ('time', 'ensemble');"
+        "print('dask.array' in sys.modules)"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
