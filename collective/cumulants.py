@@ -444,14 +444,12 @@ def moment_drift(model: Model | _Prepared, moment: Moment) -> dict[Moment, sp.Ex
     fixed = ("fixed", tuple(X))
     labelled = {e: p + m + z for e, p, m, z in moment.spins}
     # accumulate: moment -> {(prefactor_key, counting_sig): Fraction}
+    # (sympy expressions hash and compare structurally: the prefactor is its own key)
     acc: dict[Moment, dict[tuple, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
-    prefs: dict[str, sp.Expr] = {}
 
     def add(pref: sp.Expr, scale: Fraction, factors: Sequence) -> None:
-        key = sp.srepr(pref)
-        prefs[key] = pref
         for c, sig, mom in _expand_word(factors, labelled):
-            acc[mom][(key, sig)] += scale * c
+            acc[mom][(pref, sig)] += scale * c
 
     # i[H, X]
     for word, h in prep.ham:
@@ -476,8 +474,8 @@ def moment_drift(model: Model | _Prepared, moment: Moment) -> dict[Moment, sp.Ex
     out: dict[Moment, sp.Expr] = {}
     for mom, parts in acc.items():
         terms = [
-            sp.Rational(c.numerator, c.denominator) * prefs[k] * _counting_expr(sig)
-            for (k, sig), c in parts.items()
+            sp.Rational(c.numerator, c.denominator) * pref * _counting_expr(sig)
+            for (pref, sig), c in parts.items()
             if c != 0
         ]
         if terms:
