@@ -69,3 +69,11 @@ def provenance_note(ds: xr.Dataset) -> str:
 
 def batteries(ds: xr.Dataset) -> list[str]:
     return [str(e) for e in ds["ensemble"].values if str(e) != "C"]
+
+
+def with_units(label: str, units: str) -> str:
+    """``label [units]`` for an axis; a unit already written in brackets (the Dias paper's
+    ``[t]``, ``1/[t]``) is not bracketed again."""
+    if not units:
+        return label
+    return f"{label} {units}" if units.startswith("[") else f"{label} [{units}]"

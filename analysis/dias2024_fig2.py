@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import batteries, load, parse_args, provenance_note, write_table
+from _common import batteries, load, parse_args, provenance_note, with_units, write_table
+from matplotlib.ticker import LogLocator
 
 #: battery plateau stated in the paper's text (Fig. 2 caption and discussion)
 PAPER = {
@@ -76,14 +77,17 @@ def main() -> None:
                 wrap=True,
             )
     for ax in axes[-1]:
-        ax.set_xlabel(f"time [{tu}]" if tu else "time")
+        ax.set_xlabel(with_units("time", tu))
     for ax in axes[:, 0]:
         ax.set_ylabel(r"$\mathcal{E}_\mu/\hbar\omega_0$")
     if "inset" in cases and "f" in cases:
-        ins = axes[1, 2].inset_axes([0.52, 0.12, 0.44, 0.4])
+        # before the burst panel (f)'s curves sit at 1 (charger) and 0 (batteries): the inset
+        # goes in the empty band between them, left of the burst
+        ins = axes[1, 2].inset_axes([0.1, 0.2, 0.36, 0.58])
         plot_case(ins, ds, "inset", legend=False)
         ins.set_title(r"inset: $\mathcal{E}_C(0) = 0$", fontsize=7)
         ins.tick_params(labelsize=6)
+        ins.xaxis.set_major_locator(LogLocator(numticks=3))
     a = ds.attrs
     fig.suptitle(
         f"Dias et al. (2024) Fig. 2: N_C = {int(ds['N_C'])}, N_B = {int(ds['N_B'])}, "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import load, parse_args, provenance_note, write_table
+from _common import load, parse_args, provenance_note, with_units, write_table
 from matplotlib.colors import LogNorm
 
 FULL = 0.99  # plateau counted as a full charge
@@ -65,7 +65,7 @@ def main() -> None:
             shading="flat",
             norm=LogNorm(vmin=tc.min(), vmax=tc.max()),
         )
-        fig.colorbar(im2, ax=axes[1], label=f"charging time to {target:g} [{tu}]")
+        fig.colorbar(im2, ax=axes[1], label=with_units(f"charging time to {target:g}", tu))
     axes[1].set_title(f"charging time (grey: never reaches {target:g} or failed)", fontsize=9)
     for ax in axes:
         ax.set_xlabel(r"$\gamma_\Uparrow/\gamma_\Downarrow$")

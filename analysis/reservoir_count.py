@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import load, parse_args, provenance_note, write_table
+from _common import load, parse_args, provenance_note, with_units, write_table
 
 PAPER = {1: 1.0, 2: 0.5, 3: 0.25}  # Dias et al. (2024), text around Fig. 2 (b), (d)
 
@@ -46,7 +46,7 @@ def main() -> None:
             ds["time"], ds["energy_density"].sel(reservoirs=mi, ensemble="B1"), label=f"m = {mi}"
         )
     ax.set_xscale("log")
-    ax.set_xlabel(f"time [{tu}]")
+    ax.set_xlabel(with_units("time", tu))
     ax.set_ylabel(r"$\mathcal{E}_{B1}/\hbar\omega_0$")
     ax.legend(fontsize=7, ncol=2)
     fig.suptitle(provenance_note(ds), fontsize=8)

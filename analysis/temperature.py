@@ -9,7 +9,7 @@ peak power of battery B1 for every case and nbar).
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from _common import load, parse_args, provenance_note, write_table
+from _common import load, parse_args, provenance_note, with_units, write_table
 
 
 def main() -> None:
@@ -65,7 +65,7 @@ def main() -> None:
                 )
     axes[0].set_ylabel(r"battery plateau $\mathcal{E}_{B}/\hbar\omega_0$")
     axes[1].set_ylabel(r"charger at the plateau time $\mathcal{E}_{C}/\hbar\omega_0$")
-    axes[2].set_ylabel(f"battery rise time (90 % of gain) [{tu}]")
+    axes[2].set_ylabel(with_units("battery rise time (90 % of gain)", tu))
     axes[2].set_yscale("log")
     for ax in axes:
         ax.set_xlabel(r"reservoir occupation $\bar n$")

@@ -32,6 +32,7 @@ import sympy as sp
 import xarray as xr
 
 from . import __version__
+from ._times import check_times as _check_times
 from .cumulants import Equations, Moment, close_moment, symmetry_classes
 from .cumulants import derive as _derive_uncached
 from .errors import IntegrationError, ModelError, describe
@@ -322,32 +323,6 @@ def meanfield_seed(
 # --------------------------------------------------------------------------------------------------
 # solve / sweep
 # --------------------------------------------------------------------------------------------------
-def _check_times(times: Any, t0: float = 0.0) -> np.ndarray:
-    """Output times as a float array: finite, >= 0, strictly increasing, none before ``t0``."""
-    t = _output_times(times)
-    if t0 > t[0]:
-        raise ModelError(f"`t0`={t0!r} is after the first output time {t[0]!r}")
-    return t
-
-
-def _output_times(times: Any) -> np.ndarray:
-    try:
-        t = np.asarray(times, dtype=float).reshape(-1)
-    except (TypeError, ValueError) as exc:
-        raise ModelError(f"`times` must be a sequence of numbers, got {describe(times)}") from exc
-    if t.size == 0:
-        raise ModelError("`times` is empty: give at least one output time")
-    # fast path (a few microseconds; Problem.integrate calls this every time): strictly increasing
-    # from a finite t[0] >= 0 to a finite t[-1] means every entry is finite and >= 0 (NaN fails
-    # every comparison)
-    if 0.0 <= float(t[0]) and math.isfinite(float(t[-1])):
-        if t.size == 1 or bool((t[1:] > t[:-1]).all()):
-            return t
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise ModelError(f"`times` must be finite and >= 0, got {describe(times)}")
-    raise ModelError("`times` must be strictly increasing")
-
-
 def _exchange_symmetry(
     model: Model,
     values: Sequence[Mapping[str, float]],

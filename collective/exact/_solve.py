@@ -40,6 +40,7 @@ import scipy.sparse.linalg as spla
 import xarray as xr
 from scipy.integrate import BDF
 
+from .._times import check_times as _check_times
 from ..algebra import Gen, Op
 from ..errors import IntegrationError, ModelError, describe
 from ..model import InitialState, Model
@@ -293,22 +294,6 @@ class ExactResult:
 
 
 # --------------------------------------------------------------------------------------------------
-def _check_times(times) -> np.ndarray:
-    t = np.atleast_1d(np.asarray(times, dtype=float))
-    if (
-        t.ndim != 1
-        or t.size == 0
-        or not np.all(np.isfinite(t))
-        or t[0] < 0
-        or np.any(np.diff(t) <= 0)
-    ):
-        raise ModelError(
-            f"`times` must be a non-empty, strictly increasing 1-d array of finite times >= 0 "
-            f"(the initial state is at t = 0), got {describe(times)}"
-        )
-    return t
-
-
 def _pi_set(model: Model, basis: str) -> tuple[str, ...]:
     local = sorted({d.ensemble for d in model.local_dissipators})
     if basis == "symmetric" and local:

@@ -139,3 +139,21 @@ def test_non_finite_point_is_flagged_bad_input(method):
     assert "invalid input" in str(ds.status_message.values[1])
     assert np.isnan(ds.energy_density.isel(point=1)).all()
     assert np.isfinite(ds.energy_density.isel(point=0)).all()
+
+
+@pytest.mark.parametrize(
+    "times, message",
+    [
+        ([[0.0, 1e-6], [2e-6, 3e-6]], "1-d sequence"),
+        ([0.0, float("nan")], "finite and >= 0"),
+        ([1e-6, 0.0], "strictly increasing"),
+        ([], "empty"),
+    ],
+)
+def test_cumulant_and_exact_solvers_check_times_alike(times, message):
+    m = c.dias2024(reservoirs=1, N_C=4, N_B=2)
+    init = c.InitialState.from_energy({"C": 1.0})
+    with pytest.raises(c.ModelError, match=message):
+        c.solve(m, times, initial=init)
+    with pytest.raises(c.ModelError, match=message):
+        c.mesolve(m, times, init)
