@@ -429,10 +429,19 @@ def sweep(
         The result is the same up to round-off; per-component variables (``m_...``) exist only for
         the representatives (attrs ``symmetry_classes``).
     """
+    return _sweep(
+        model, times, points, order, initials, event, options, seed, t0, symmetry, solver_kw
+    )
+
+
+def _sweep(
+    model, times, points, order, initials, event, options, seed, t0, symmetry, solver_kw, one=False
+) -> xr.Dataset:
+    """:func:`sweep`; ``one``: the dataset of :func:`solve` (no ``point`` dimension)."""
     plan = _plan(model, order, points, initials, event, options, seed, symmetry, solver_kw)
     tout = _check_times(times, t0)
     yout, stats, status, ev_times, wall = _integrate(plan, tout, float(t0), plan.coefs, plan.y0s)
-    return _dataset(plan, tout, yout, plan.coefs, plan.values, status, stats, ev_times, wall)
+    return _dataset(plan, tout, yout, plan.coefs, plan.values, status, stats, ev_times, wall, one)
 
 
 @dataclass(frozen=True, eq=False)
@@ -632,11 +641,15 @@ def _rhs_values(low: Lowered, coefs: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return low.evaluate(coefs[0], Y)
 
 
-def _dataset(plan: _Plan, tout, yout, coefs, values, status, stats, ev_times, wall) -> xr.Dataset:
+def _dataset(
+    plan: _Plan, tout, yout, coefs, values, status, stats, ev_times, wall, one=False
+) -> xr.Dataset:
     dy = _rhs_values(plan.low, coefs, yout)
     model, order, opts, u1, classes = plan.model, plan.order, plan.opts, plan.u1, plan.classes
     eqs, low = plan.eqs, plan.low
-    ds = _assemble(model, eqs, low, tout, yout, dy, values, status, stats, ev_times, plan.event)
+    ds = _assemble(
+        model, eqs, low, tout, yout, dy, values, status, stats, ev_times, plan.event, one
+    )
     ds.attrs.update(
         {
             "package_version": __version__,
@@ -676,20 +689,9 @@ def solve(
 ) -> xr.Dataset:
     """Integrate one trajectory; see :func:`sweep` for the arguments.  Raises
     :class:`~collective.errors.IntegrationError` if the integrator fails (``raise_on_failure``)."""
-    ds = sweep(
-        model,
-        times,
-        None,
-        order=order,
-        initials=initial,
-        event=event,
-        options=options,
-        seed=seed,
-        t0=t0,
-        symmetry=symmetry,
-        **solver_kw,
+    ds = _sweep(
+        model, times, None, order, initial, event, options, seed, t0, symmetry, solver_kw, one=True
     )
-    ds = _one_point(ds)
     if raise_on_failure and int(ds.status) != 0:
         raise IntegrationError(f"integration failed: {str(ds.status_message.values)}")
     return ds
@@ -855,7 +857,7 @@ class Problem:
         plan = self._plan
         coefs = plan.low.coefficient_matrix(list(traj.values))
         stats = np.stack([np.atleast_1d(traj.stats[k]) for k in STAT_NAMES], axis=1)
-        ds = _dataset(
+        return _dataset(
             plan,
             traj.times,
             Y,
@@ -865,8 +867,8 @@ class Problem:
             stats,
             np.atleast_1d(traj.event_time),
             traj.wall_time_s,
+            one=not many,
         )
-        return ds if many else _one_point(ds)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -890,7 +892,11 @@ def _moment_values(eqs: Equations, low: Lowered, m: Moment, Y: np.ndarray) -> np
     return total
 
 
-def _assemble(model, eqs, low, tout, Y, dY, values, status, stats, ev_times, event) -> xr.Dataset:
+def _assemble(
+    model, eqs, low, tout, Y, dY, values, status, stats, ev_times, event, one=False
+) -> xr.Dataset:
+    """The labelled dataset of a sweep; ``one``: of one point, without the ``point`` dimension
+    (what ``isel(point=0, drop=True)`` gives, built directly)."""
     P = Y.shape[0]
     ens = list(model.ensemble_names)
     modes = list(model.mode_names)
@@ -1017,27 +1023,28 @@ def _assemble(model, eqs, low, tout, Y, dY, values, status, stats, ev_times, eve
                 "units": tu,
             },
         )
+    if one:
+        data, coords = _first_point(data, False), _first_point(coords, True)
     return xr.Dataset(
         {k: _variable(*v) for k, v in data.items()},
         coords={k: _variable(*v) for k, v in coords.items()},
     )
 
 
-def _one_point(ds: xr.Dataset) -> xr.Dataset:
-    """``ds.isel(point=0, drop=True)`` built from ``_variable``s (``isel`` re-creates the index
-    variables through the duck-array detection that ``_variable`` avoids)."""
-    data, coords = {}, {}
-    for name, v in ds.variables.items():
-        if name == "point":
-            continue
-        values, dims = v.values, v.dims
+def _first_point(items: dict, coords: bool) -> dict:
+    """``(dims, values, attrs)`` items at ``point`` 0 with that dimension dropped; like
+    ``isel(point=0, drop=True)``, the ``point`` coordinate and coordinates indexed down to a scalar
+    go."""
+    out = {}
+    for name, (dims, values, attrs) in items.items():
+        dims = (dims,) if isinstance(dims, str) else tuple(dims)
         if "point" in dims:
             ax = dims.index("point")
             values, dims = np.take(values, 0, axis=ax), dims[:ax] + dims[ax + 1 :]
-            if name in ds.coords and not dims:
-                continue  # like isel(drop=True): a coordinate indexed down to a scalar goes
-        (coords if name in ds.coords else data)[name] = _variable(dims, values, v.attrs)
-    return xr.Dataset(data, coords=coords, attrs=ds.attrs)
+            if coords and not dims:
+                continue
+        out[name] = (dims, values, attrs)
+    return out
 
 
 def _variable(dims, values, attrs) -> xr.Variable:

@@ -127,9 +127,10 @@ def test_numpy_evaluator_equals_the_kernel_rhs(dias):
 
 
 def test_solve_is_the_one_point_sweep_and_does_not_import_dask_array(dias):
-    """`solve` builds its dataset from its own numpy arrays without xarray's duck-array detection
-    (which imports dask.array, ~0.1-0.3 s of a first solve) and without `isel`; the result must be
-    what `sweep(...).isel(point=0, drop=True)` gives, with a bosonic mode too."""
+    """`solve` (and `Problem.dataset` of one trajectory) build the one-point dataset directly from
+    their own numpy arrays, without xarray's duck-array detection (which imports dask.array,
+    ~0.1-0.3 s of a first solve) and without `isel`: the result must be what
+    `sweep(...).isel(point=0, drop=True)` gives, for spins and for bosonic modes."""
     import xarray as xr
 
     from collective.presets import nonreciprocal_battery
@@ -141,9 +142,12 @@ def test_solve_is_the_one_point_sweep_and_does_not_import_dask_array(dias):
     for model, init, times in ((dias, INIT, T[:20]), (boson, b_init, np.linspace(0, 10, 6))):
         one = c.solve(model, times, initial=init)
         ref = c.sweep(model, times, [{}], initials=init).isel(point=0, drop=True)
-        for d in (one, ref):
+        prob = c.Problem(model, initial=init)
+        via_problem = prob.dataset(prob.integrate(times))
+        for d in (one, ref, via_problem):
             d.attrs.pop("wall_time_s")
         xr.testing.assert_identical(one, ref)
+        xr.testing.assert_identical(one, via_problem)
 
     code = (
         "import sys, numpy as np, collective as c;"
