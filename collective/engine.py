@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 import sympy as sp
 import xarray as xr
+from xarray.indexes import PandasIndex
 
 from . import __version__
 from ._times import check_times as _check_times
@@ -1025,9 +1027,16 @@ def _assemble(
         )
     if one:
         data, coords = _first_point(data, False), _first_point(coords, True)
+    # dimension coordinates get their pandas indexes here: xarray's default index creation asks
+    # whether the values are a dask collection, which imports dask (0.06-0.1 s of a first solve)
+    indexes = {
+        k: PandasIndex(_pandas_index(v[1]), k)
+        for k, v in coords.items()
+        if tuple([v[0]] if isinstance(v[0], str) else v[0]) == (k,)
+    }
     return xr.Dataset(
         {k: _variable(*v) for k, v in data.items()},
-        coords={k: _variable(*v) for k, v in coords.items()},
+        coords=xr.Coordinates({k: _variable(*v) for k, v in coords.items()}, indexes=indexes),
     )
 
 
@@ -1047,8 +1056,14 @@ def _first_point(items: dict, coords: bool) -> dict:
     return out
 
 
+def _pandas_index(values) -> pd.Index:
+    """The index xarray would make of ``values`` (object arrays stay object: labels)."""
+    a = np.asarray(values)
+    return pd.Index(a, dtype=object) if a.dtype.kind == "O" else pd.Index(a)
+
+
 def _variable(dims, values, attrs) -> xr.Variable:
     """An ``xr.Variable`` of a numpy array built here.  ``fastpath`` skips xarray's duck-array
-    detection, which imports ``dask.array`` on first use (0.25-0.35 s on this machine, a twentieth
-    of a cold start and most of a warm one) only to find that a numpy array is not a dask array."""
+    detection, which imports ``dask.array`` on first use (0.25-0.35 s on this machine) only to find
+    that a numpy array is not a dask array."""
     return xr.Variable(dims, np.asarray(values), attrs, fastpath=True)

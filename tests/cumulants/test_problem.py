@@ -126,11 +126,13 @@ def test_numpy_evaluator_equals_the_kernel_rhs(dias):
     )
 
 
-def test_solve_is_the_one_point_sweep_and_does_not_import_dask_array(dias):
+def test_solve_is_the_one_point_sweep_and_does_not_import_dask(dias):
     """`solve` (and `Problem.dataset` of one trajectory) build the one-point dataset directly from
-    their own numpy arrays, without xarray's duck-array detection (which imports dask.array,
-    ~0.1-0.3 s of a first solve) and without `isel`: the result must be what
-    `sweep(...).isel(point=0, drop=True)` gives, for spins and for bosonic modes."""
+    their own numpy arrays and pandas indexes, without xarray's duck-array and dask-collection
+    checks (which import dask and dask.array, ~0.1-0.3 s of a first solve) and without `isel`:
+    the result must be what `sweep(...).isel(point=0, drop=True)` gives, and what xarray's own
+    constructor makes of the same arrays, for spins and for bosonic modes.  A one-process solve
+    or sweep does not import dask at all."""
     import xarray as xr
 
     from collective.presets import nonreciprocal_battery
@@ -148,13 +150,24 @@ def test_solve_is_the_one_point_sweep_and_does_not_import_dask_array(dias):
             d.attrs.pop("wall_time_s")
         xr.testing.assert_identical(one, ref)
         xr.testing.assert_identical(one, via_problem)
+        # what xarray's own constructor makes of the same arrays, indexes included
+        plain = xr.Dataset(
+            {k: (v.dims, v.values, v.attrs) for k, v in one.data_vars.items()},
+            coords={k: (v.dims, v.values, v.attrs) for k, v in one.coords.items()},
+            attrs=one.attrs,
+        )
+        xr.testing.assert_identical(one, plain)
+        for k in plain.indexes:
+            assert one.indexes[k].equals(plain.indexes[k])
+            assert one.indexes[k].dtype == plain.indexes[k].dtype, k
 
     code = (
         "import sys, numpy as np, collective as c;"
         "m = c.dias2024(reservoirs=2, N_C=1000, N_B=10);"
         "ds = c.solve(m, np.linspace(0, 1e-3, 5), initial=c.InitialState.from_energy({'C': 1.0}));"
         "assert ds.energy_density.dims == ('time', 'ensemble');"
-        "print('dask.array' in sys.modules)"
+        "c.sweep(m, np.linspace(0, 1e-3, 5), [{}, {'gamma_up': 1.0}]);"
+        "print('dask' in sys.modules)"
     )
     import subprocess
     import sys
