@@ -13,13 +13,6 @@ from .errors import ModelError, describe
 def check_times(times: Any, t0: float = 0.0) -> np.ndarray:
     """Output times as a 1-d float array: finite, >= 0, strictly increasing, none before ``t0``
     (a scalar is one output time)."""
-    t = output_times(times)
-    if t0 > t[0]:
-        raise ModelError(f"`t0`={t0!r} is after the first output time {t[0]!r}")
-    return t
-
-
-def output_times(times: Any) -> np.ndarray:
     try:
         t = np.asarray(times, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -32,9 +25,11 @@ def output_times(times: Any) -> np.ndarray:
     # fast path (a few microseconds; Problem.integrate calls this every time): strictly increasing
     # from a finite t[0] >= 0 to a finite t[-1] means every entry is finite and >= 0 (NaN fails
     # every comparison)
-    if 0.0 <= float(t[0]) and math.isfinite(float(t[-1])):
-        if t.size == 1 or bool((t[1:] > t[:-1]).all()):
-            return t
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise ModelError(f"`times` must be finite and >= 0, got {describe(times)}")
-    raise ModelError("`times` must be strictly increasing")
+    ok = 0.0 <= float(t[0]) and math.isfinite(float(t[-1]))
+    if not (ok and (t.size == 1 or bool((t[1:] > t[:-1]).all()))):
+        if not np.all(np.isfinite(t)) or np.any(t < 0):
+            raise ModelError(f"`times` must be finite and >= 0, got {describe(times)}")
+        raise ModelError("`times` must be strictly increasing")
+    if t0 > t[0]:
+        raise ModelError(f"`t0`={t0!r} is after the first output time {t[0]!r}")
+    return t

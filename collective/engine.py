@@ -1025,15 +1025,15 @@ def _assemble(
                 "units": tu,
             },
         )
+    data = {k: ((d,) if isinstance(d, str) else tuple(d), v, a) for k, (d, v, a) in data.items()}
+    coords = {
+        k: ((d,) if isinstance(d, str) else tuple(d), v, a) for k, (d, v, a) in coords.items()
+    }
     if one:
         data, coords = _first_point(data, False), _first_point(coords, True)
     # dimension coordinates get their pandas indexes here: xarray's default index creation asks
     # whether the values are a dask collection, which imports dask (0.06-0.1 s of a first solve)
-    indexes = {
-        k: PandasIndex(_pandas_index(v[1]), k)
-        for k, v in coords.items()
-        if tuple([v[0]] if isinstance(v[0], str) else v[0]) == (k,)
-    }
+    indexes = {k: PandasIndex(_pandas_index(v), k) for k, (d, v, _) in coords.items() if d == (k,)}
     return xr.Dataset(
         {k: _variable(*v) for k, v in data.items()},
         coords=xr.Coordinates({k: _variable(*v) for k, v in coords.items()}, indexes=indexes),
@@ -1041,12 +1041,11 @@ def _assemble(
 
 
 def _first_point(items: dict, coords: bool) -> dict:
-    """``(dims, values, attrs)`` items at ``point`` 0 with that dimension dropped; like
+    """``(dims tuple, values, attrs)`` items at ``point`` 0 with that dimension dropped; like
     ``isel(point=0, drop=True)``, the ``point`` coordinate and coordinates indexed down to a scalar
     go."""
     out = {}
     for name, (dims, values, attrs) in items.items():
-        dims = (dims,) if isinstance(dims, str) else tuple(dims)
         if "point" in dims:
             ax = dims.index("point")
             values, dims = np.take(values, 0, axis=ax), dims[:ax] + dims[ax + 1 :]
