@@ -83,7 +83,8 @@ _DOP_E3 = _dop853.E3
 _DOP_D = _dop853.D
 _DOP_STAB = 6.1
 _STIFF_HLAMBDA = 0.8 * _DOP_STAB
-_STIFF_HITS = 3
+_STIFF_HITS = 2
+_STIFF_HITS_MAX = 16
 _PI_BETA = 0.04
 
 # Rodas4 (Hairer & Wanner 1996): gamma = 1/4, stage matrices A (a_ij) and C (c_ij)
@@ -380,12 +381,18 @@ def integrate_one(
     event); ``ev_dir`` is +1 (rising), -1 (falling) or 0 (either).
 
     Stiffness detection (``AUTO``): after an accepted DOP853 step, Hairer's estimate
-    ``rho = |f(y_new) - f(y_11)| / |y_new - y_11|`` from the two stages at ``t + h``; ``h rho``
-    above ``_STIFF_HLAMBDA`` on ``_STIFF_HITS`` steps (reset after six easy ones) means the step is
-    pinned by stability, not accuracy: switch to Rodas4.  After an accepted Rodas4 step, the
-    spectral radius of ``J`` by power iteration (three products per step, refined along the
-    trajectory); five proposed steps in a row that DOP853 could take stably
-    (``h rho < _DOP_STAB / 2``) hand the problem back.
+    ``rho = |f(y_new) - f(y_11)| / |y_new - y_11|`` from the two stages at ``t + h``; ``h' rho``
+    above ``_STIFF_HLAMBDA`` on ``n_need`` steps (reset after six easy ones), where ``h'`` is the
+    larger of the step just taken and the one the controller proposes next, means the steps are
+    (or are about to be) pinned by stability, not accuracy: switch to Rodas4.  Testing the
+    proposed step switches one step before the explicit method runs into its stability limit,
+    where it would start rejecting steps.  After an accepted Rodas4 step, the spectral radius of
+    ``J`` by power iteration (three products per step, refined along the trajectory); five
+    proposed steps in a row that DOP853 could take stably (``h rho < _DOP_STAB / 2``) hand the
+    problem back.  Hysteresis against ping-pong in moderately stiff stretches (where Rodas4's
+    accuracy-limited steps are short enough to hand back, and DOP853 then meets its stability
+    limit again): ``n_need`` starts at ``_STIFF_HITS`` and doubles on every hand-back, up to
+    ``_STIFF_HITS_MAX``.
     """
     n = y0.shape[0]
     nout = tout.shape[0]
@@ -437,6 +444,7 @@ def integrate_one(
     n_hit = 0
     n_miss = 0
     n_easy = 0
+    n_need = _STIFF_HITS
     while kout < nout:
         if stats[0] + stats[1] >= max_steps:
             status = MAX_STEPS
@@ -608,10 +616,10 @@ def integrate_one(
                 for i in range(n):
                     num += (K[12, i] - K[11, i]) ** 2
                     den += (ynew[i] - ytmp[i]) ** 2
-                if den > 0.0 and h * np.sqrt(num / den) > _STIFF_HLAMBDA:
+                if den > 0.0 and max(h, hnew) * np.sqrt(num / den) > _STIFF_HLAMBDA:
                     n_hit += 1
                     n_miss = 0
-                    switch = n_hit >= _STIFF_HITS
+                    switch = n_hit >= n_need
                 else:
                     n_miss += 1
                     if n_miss >= 6:
@@ -654,6 +662,8 @@ def integrate_one(
         h = hnew
         if switch:
             stats[6] += 1
+            if stiff:
+                n_need = min(2 * n_need, _STIFF_HITS_MAX)
             stiff = not stiff
             n_hit = 0
             n_miss = 0

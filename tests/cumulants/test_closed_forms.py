@@ -211,6 +211,21 @@ def test_auto_switches_to_rodas4_after_the_burst():
     assert int(ex.n_stiff_steps) == 0
 
 
+def test_auto_does_not_ping_pong_on_a_moderately_stiff_plateau():
+    """m = 3, gamma_up = gamma_down, N_C = 1e3 over t in [0, 1]: on the pumped plateau Rodas4's
+    accuracy-limited steps are short enough for the power iteration to hand the problem back to
+    DOP853, which meets its stability limit again a few steps later.  With a fixed number of
+    stiffness hits this alternated 41 times; the hits needed double on every hand-back, so the
+    switches stay few, and the answer is that of Rodas4 alone."""
+    m = c.dias2024(reservoirs=3, N_C=1000, N_B=100, gamma_up=1.0)
+    init = c.InitialState.from_energy({"C": 1.0})
+    t = np.geomspace(1e-9, 1.0, 300)
+    ds = c.solve(m, t, order=2, initial=init, rtol=1e-8, atol=1e-12)
+    assert 1 <= int(ds.n_switches) <= 12
+    ref = c.solve(m, t, order=2, initial=init, method="rodas4", rtol=1e-11, atol=1e-15)
+    assert float(abs(ds.energy_density - ref.energy_density).max()) < 1e-6
+
+
 @pytest.mark.parametrize("method", ["auto", "rodas4", "dop853", "bdf"])
 def test_both_methods_on_two_spin_closed_form(method):
     t = np.linspace(0.0, 6.0, 61)
