@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-import pandas as pd
 import sympy as sp
 import xarray as xr
-from xarray.indexes import PandasIndex
 
 from . import __version__
 from ._times import check_times as _check_times
+from ._xr import dims_tuple, labelled_dataset
 from .cumulants import Equations, Moment, close_moment, symmetry_classes
 from .cumulants import derive as _derive_uncached
 from .errors import IntegrationError, ModelError, describe
@@ -1025,19 +1024,11 @@ def _assemble(
                 "units": tu,
             },
         )
-    data = {k: ((d,) if isinstance(d, str) else tuple(d), v, a) for k, (d, v, a) in data.items()}
-    coords = {
-        k: ((d,) if isinstance(d, str) else tuple(d), v, a) for k, (d, v, a) in coords.items()
-    }
+    data = {k: (dims_tuple(d), v, a) for k, (d, v, a) in data.items()}
+    coords = {k: (dims_tuple(d), v, a) for k, (d, v, a) in coords.items()}
     if one:
         data, coords = _first_point(data, False), _first_point(coords, True)
-    # dimension coordinates get their pandas indexes here: xarray's default index creation asks
-    # whether the values are a dask collection, which imports dask (0.06-0.1 s of a first solve)
-    indexes = {k: PandasIndex(_pandas_index(v), k) for k, (d, v, _) in coords.items() if d == (k,)}
-    return xr.Dataset(
-        {k: _variable(*v) for k, v in data.items()},
-        coords=xr.Coordinates({k: _variable(*v) for k, v in coords.items()}, indexes=indexes),
-    )
+    return labelled_dataset(data, coords)
 
 
 def _first_point(items: dict, coords: bool) -> dict:
@@ -1053,16 +1044,3 @@ def _first_point(items: dict, coords: bool) -> dict:
                 continue
         out[name] = (dims, values, attrs)
     return out
-
-
-def _pandas_index(values) -> pd.Index:
-    """The index xarray would make of ``values`` (object arrays stay object: labels)."""
-    a = np.asarray(values)
-    return pd.Index(a, dtype=object) if a.dtype.kind == "O" else pd.Index(a)
-
-
-def _variable(dims, values, attrs) -> xr.Variable:
-    """An ``xr.Variable`` of a numpy array built here.  ``fastpath`` skips xarray's duck-array
-    detection, which imports ``dask.array`` on first use (0.25-0.35 s on this machine) only to find
-    that a numpy array is not a dask array."""
-    return xr.Variable(dims, np.asarray(values), attrs, fastpath=True)

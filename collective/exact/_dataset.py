@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import xarray as xr
 
+from .._xr import labelled_dataset
 from ..model import Model
 
 __all__ = ["moments_to_dataset"]
@@ -114,4 +115,4 @@ def moments_to_dataset(
         "model_summary": model.summary(),
     }
     base.update(dict(attrs or {}))
-    return xr.Dataset(data_vars=data, coords=coords, attrs=base)
+    return labelled_dataset(data, coords, base)

@@ -215,3 +215,51 @@ def test_dataset_with_modes():
     assert float(exc.isel(time=0)) == pytest.approx(2.0)
     assert np.all(np.diff(exc.values) <= 1e-9)
     assert math.isfinite(float(ds.a_re.sum()))
+
+
+def test_exact_dataset_is_xarrays_own_and_does_not_import_dask():
+    """The exact solver's dataset is assembled like the cumulant engine's (collective/_xr.py):
+    identical to what xarray's own constructor makes of the same arrays, indexes and their dtypes
+    included (spins, and a model with a bosonic mode and a time-independent steady state), and a
+    fresh process that runs an exact solve has not imported dask."""
+    import subprocess
+    import sys
+
+    g = c.param("g")
+    jc = Model(
+        name="jc",
+        ensembles=(c.Ensemble(name="S", N=2),),
+        modes=(c.Mode(name="a", cutoff=4),),
+        hamiltonian=g * (c.create("a") * c.Jm("S") + c.destroy("a") * c.Jp("S")),
+        dissipators=(c.Dissipator(jump=c.destroy("a"), rate=0.3),),
+        parameters=(c.Parameter(name="g", value=1.0),),
+    )
+    datasets = [
+        ex.mesolve(
+            c.dias2024(reservoirs=2, N_C=4, N_B=2),
+            np.linspace(0, 0.5, 3),
+            InitialState.from_energy({"C": 1.0}),
+        ),
+        ex.mesolve(jc, [0.0, 0.5], InitialState.from_energy({"S": 1.0})),
+        ex.steadystate(c.dias2024(reservoirs=1, N_C=2, N_B=1, gamma_up=1.0)),
+    ]
+    assert "time" not in datasets[2].dims
+    for one in datasets:
+        plain = xr.Dataset(
+            {k: (v.dims, v.values, v.attrs) for k, v in one.data_vars.items()},
+            coords={k: (v.dims, v.values, v.attrs) for k, v in one.coords.items()},
+            attrs=one.attrs,
+        )
+        xr.testing.assert_identical(one, plain)
+        for k in plain.indexes:
+            assert one.indexes[k].equals(plain.indexes[k])
+            assert one.indexes[k].dtype == plain.indexes[k].dtype, k
+    code = (
+        "import sys, numpy as np, collective as c, collective.exact as ex;"
+        "ds = ex.mesolve(c.dias2024(reservoirs=2, N_C=3, N_B=2), np.linspace(0, 0.5, 3),"
+        " c.InitialState.from_energy({'C': 1.0}));"
+        "assert ds.energy_density.dims == ('time', 'ensemble');"
+        "print('dask' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
