@@ -11,7 +11,7 @@ Public verbs: :func:`mesolve` (dataset), :func:`evolve` (result with states), :f
 """
 
 from ._dataset import moments_to_dataset
-from ._dicke import ensemble_sectors, j_values, multiplicity
+from ._dicke import ensemble_sectors, j_values, multiplicity, sector_factors
 from ._liouvillian import ExactSystem, MemoryEstimate, build_system, default_memory_limit
 from ._solve import ExactOptions, ExactResult, Sector, evolve, mesolve, steady, steadystate
 
@@ -32,6 +32,7 @@ __all__ = [
     "default_memory_limit",
     "moments_to_dataset",
     "ensemble_sectors",
+    "sector_factors",
     "j_values",
     "multiplicity",
 ]

@@ -28,6 +28,7 @@ import math
 
 import numpy as np
 import scipy.linalg as sla
+import scipy.sparse as sps
 
 __all__ = [
     "j_values",
@@ -36,6 +37,7 @@ __all__ = [
     "gen_apply",
     "cg_half",
     "ensemble_sectors",
+    "sector_factors",
     "mode_initial",
 ]
 
@@ -139,6 +141,18 @@ def ensemble_sectors(
     N: int, bloch: tuple[float, float, float], *, sector_atol: float = 0.0
 ) -> list[tuple[float, float, np.ndarray]]:
     r"""Total-spin decomposition of the product state :math:`\rho_1^{\otimes N}`,
+    :math:`\rho_1 = (1 + \vec s\cdot\vec\sigma)/2`: ``[(j, p_j, rho_hat_j), ...]`` with dense
+    ``rho_hat_j`` (see :func:`sector_factors`, which this wraps, for the formulas)."""
+    return [
+        (j, p, rho.toarray() if sps.issparse(rho) else rho)
+        for j, p, rho in sector_factors(N, bloch, sector_atol=sector_atol)
+    ]
+
+
+def sector_factors(
+    N: int, bloch: tuple[float, float, float], *, sector_atol: float = 0.0
+) -> list[tuple[float, float, np.ndarray | sps.csr_array]]:
+    r"""Total-spin decomposition of the product state :math:`\rho_1^{\otimes N}`,
     :math:`\rho_1 = (1 + \vec s\cdot\vec\sigma)/2`.
 
     Schur-Weyl duality gives :math:`\rho_1^{\otimes N} = \bigoplus_j \pi_j(\rho_1) \otimes
@@ -151,7 +165,10 @@ def ensemble_sectors(
 
     where :math:`U_j` is the spin-:math:`j` image of the rotation taking :math:`\hat z` to
     :math:`\vec s`.  Returns ``[(j, p_j, rho_hat_j), ...]`` in order of decreasing ``p_j``, dropping
-    the least likely sectors while their total weight stays below ``sector_atol``.
+    the least likely sectors while their total weight stays below ``sector_atol``.  A state
+    without transverse Bloch components is diagonal in the Dicke basis: its ``rho_hat_j`` is then a
+    sparse diagonal ``scipy.sparse.csr_array`` (a dense one would hold ``(2j + 1)^2`` numbers: 0.8
+    GB at N = 1e4, and the exact solver reads only its diagonal); a coherent state's is dense.
 
     References
     ----------
@@ -199,7 +216,8 @@ def ensemble_sectors(
         if coherent:
             rho = _rotated(j, w, sx / r, sy / r, sz / r)
         else:
-            rho = np.diag(w).astype(float)
+            i = np.arange(w.size)
+            rho = sps.csr_array((np.asarray(w, dtype=float), (i, i)), shape=(w.size, w.size))
         sectors.append((j, p, rho))
     return sectors
 

@@ -84,6 +84,14 @@ def _num(expr: sp.Expr, values: Mapping[str, float], where: str) -> complex:
     return complex(sp.N(e.xreplace(subs)))
 
 
+def _entries(mat, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``mat[rows[k], cols[k]]`` for a dense matrix or a scipy sparse array (the exact solver's
+    Dicke-diagonal initial factors are sparse: see :func:`~collective.exact.sector_factors`)."""
+    if sps.issparse(mat):
+        return np.asarray(sps.csr_array(mat)[rows, cols]).ravel()
+    return np.asarray(mat)[rows, cols]
+
+
 def _canon(word: Sequence[Gen]) -> Word:
     return tuple(sorted(word, key=lambda g: g.space))
 
@@ -386,7 +394,7 @@ class ExactSystem:
                 if mat is None:
                     val[:] = 0
                     break
-                val = val * np.asarray(mat)[blk.nk[:, s], blk.nb[:, s]]
+                val = val * _entries(mat, blk.nk[:, s], blk.nb[:, s])
             y[blk.offset : blk.offset + blk.size] = val
         return y
 

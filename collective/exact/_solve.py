@@ -45,7 +45,7 @@ from ..algebra import Gen, Op
 from ..errors import IntegrationError, ModelError, describe
 from ..model import InitialState, Model
 from ._dataset import moments_to_dataset
-from ._dicke import ensemble_sectors, log_multiplicity, mode_initial, multiplicity
+from ._dicke import log_multiplicity, mode_initial, multiplicity, sector_factors
 from ._liouvillian import ExactSystem, build_system, plan_system
 
 __all__ = [
@@ -314,10 +314,10 @@ def _sectors(model: Model, initial: InitialState, pi: Sequence[str], sector_atol
     dropped = 0.0
     for e in model.ensembles:
         if e.name in pi:
-            secs = ensemble_sectors(e.N, initial.bloch(e.name))
+            secs = sector_factors(e.N, initial.bloch(e.name))
             pi_factors[e.name] = {j: p * rho for j, p, rho in secs}
         else:
-            secs = ensemble_sectors(e.N, initial.bloch(e.name), sector_atol=sector_atol)
+            secs = sector_factors(e.N, initial.bloch(e.name), sector_atol=sector_atol)
             dropped += max(0.0, 1.0 - sum(p for _, p, _ in secs))
             sym_lists.append([(e.name, j, p, rho) for j, p, rho in secs])
     mode_factors = [mode_initial(*initial.mode_state(m.name), m.cutoff) for m in model.modes]
@@ -335,13 +335,26 @@ def _sectors(model: Model, initial: InitialState, pi: Sequence[str], sector_atol
     return out, dropped
 
 
+def _replace_row(L, r: int, row: np.ndarray):
+    """``L`` (sparse) with row ``r`` replaced by the dense vector ``row``, as CSC, in O(nnz) (a LIL
+    round trip took 3.5 s of an 11 s steady state at N_C = 1e5)."""
+    L = sps.csr_array(L)
+    keep = np.ones(L.shape[0])
+    keep[r] = 0.0
+    A = sps.csr_array(sps.diags(keep) @ L)
+    A.eliminate_zeros()
+    nz = np.flatnonzero(row)
+    R = sps.csr_array((row[nz].astype(A.dtype), (np.full(nz.size, r), nz)), shape=L.shape)
+    return sps.csc_array(A + R)
+
+
 def _initial_diffs(factors: Sequence[object]) -> np.ndarray:
     per = []
     for fac in factors:
         mats = fac.values() if isinstance(fac, dict) else [fac]
         ds: set[int] = set()
         for m in mats:
-            r, c = np.nonzero(np.abs(np.asarray(m)) > 0)
+            r, c = m.nonzero() if sps.issparse(m) else np.nonzero(np.abs(np.asarray(m)) > 0)
             ds |= set((r - c).tolist())
         per.append(sorted(ds) or [0])
     return np.array(list(product(*per)), dtype=np.int64).reshape(-1, len(factors))
@@ -679,9 +692,7 @@ def steady(
         F, sl = _observable_matrix(system, model)
         trace_row = np.real(system.functional(()))
         r = int(np.flatnonzero(trace_row)[0])
-        A = system.L.tolil(copy=True)
-        A[r, :] = trace_row
-        A = A.tocsc()
+        A = _replace_row(system.L, r, trace_row)
         b = np.zeros(system.size, dtype=A.dtype)
         b[r] = 1.0
         try:
