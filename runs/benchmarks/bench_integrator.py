@@ -55,6 +55,9 @@ TIMES = np.geomspace(1e-9, 2e-5, 200)
 LEVELS = (1e-5, 1e-6, 1e-7, 1e-8)
 # scipy Radau runs take 25-500 ms: best of 3 (one run would charge it the machine's noise)
 RADAU_REPEAT = 3
+# single-trajectory ladder points: 15 interleaved rounds over ~1.2 s (the shared machine has slow
+# spells of a second or more; 9 rounds over 0.3 s let one of them set a ladder point)
+LADDER_ROUNDS = 15
 
 
 def problems():
@@ -327,7 +330,11 @@ def bench_problem(name, model, init, ens, batch, quick):
     for rt in ladder:
         at = rt * 1e-4
         p = ours("auto", rt, at)
-        one = race({"ours": lambda: p.integrate(TIMES), "lsoda": lambda: lsoda_one(rt, at)})
+        one = race(
+            {"ours": lambda: p.integrate(TIMES), "lsoda": lambda: lsoda_one(rt, at)},
+            rounds=LADDER_ROUNDS,
+            min_time=0.6,
+        )
         wp["collective auto"].append((err_of(one["ours"][1]), one["ours"][0]))
         wp["LSODA"].append((max_err(one["lsoda"][1], k, e_ref), one["lsoda"][0]))
         many = {"ours": lambda: p.integrate_many(TIMES, [{}] * bP)}
