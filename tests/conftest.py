@@ -61,3 +61,29 @@ def _private_equation_cache(tmp_path_factory):
         os.environ.pop("COLLECTIVE_CACHE_DIR", None)
     else:
         os.environ["COLLECTIVE_CACHE_DIR"] = old
+
+
+def assert_is_xarrays_own_dataset(ds) -> None:
+    """``ds`` (assembled by collective/_xr.py without xarray's dask checks) is identical to what
+    xarray's own constructor makes of the same ``(dims, values, attrs)`` items, indexes and their
+    dtypes included."""
+    import xarray as xr
+
+    plain = xr.Dataset(
+        {k: (v.dims, v.values, v.attrs) for k, v in ds.data_vars.items()},
+        coords={k: (v.dims, v.values, v.attrs) for k, v in ds.coords.items()},
+        attrs=ds.attrs,
+    )
+    xr.testing.assert_identical(ds, plain)
+    for k in plain.indexes:
+        assert ds.indexes[k].equals(plain.indexes[k])
+        assert ds.indexes[k].dtype == plain.indexes[k].dtype, k
+
+
+def assert_fresh_process_imports_no_dask(code: str) -> None:
+    """Run ``code`` (which must end by printing ``'dask' in sys.modules``) in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr

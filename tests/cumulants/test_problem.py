@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import collective as c
+from tests.conftest import assert_fresh_process_imports_no_dask, assert_is_xarrays_own_dataset
 
 T = np.geomspace(1e-9, 2e-5, 60)
 INIT = c.InitialState.from_energy({"C": 1.0})
@@ -151,15 +152,7 @@ def test_solve_is_the_one_point_sweep_and_does_not_import_dask(dias):
         xr.testing.assert_identical(one, ref)
         xr.testing.assert_identical(one, via_problem)
         # what xarray's own constructor makes of the same arrays, indexes included
-        plain = xr.Dataset(
-            {k: (v.dims, v.values, v.attrs) for k, v in one.data_vars.items()},
-            coords={k: (v.dims, v.values, v.attrs) for k, v in one.coords.items()},
-            attrs=one.attrs,
-        )
-        xr.testing.assert_identical(one, plain)
-        for k in plain.indexes:
-            assert one.indexes[k].equals(plain.indexes[k])
-            assert one.indexes[k].dtype == plain.indexes[k].dtype, k
+        assert_is_xarrays_own_dataset(one)
 
     code = (
         "import sys, numpy as np, collective as c;"
@@ -169,8 +162,4 @@ def test_solve_is_the_one_point_sweep_and_does_not_import_dask(dias):
         "c.sweep(m, np.linspace(0, 1e-3, 5), [{}, {'gamma_up': 1.0}]);"
         "print('dask' in sys.modules)"
     )
-    import subprocess
-    import sys
-
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False", out.stdout + out.stderr
+    assert_fresh_process_imports_no_dask(code)

@@ -14,6 +14,7 @@ import collective as c
 import collective.exact as ex
 from collective import InitialState, LocalDissipator, MemoryEstimateError, Model, ModelError
 from collective.exact import ensemble_sectors, multiplicity
+from tests.conftest import assert_fresh_process_imports_no_dask, assert_is_xarrays_own_dataset
 
 TRACE_TOL = 1e-10
 HERM_TOL = 1e-12
@@ -197,9 +198,10 @@ def test_dataset_contract_and_netcdf_round_trip(tmp_path):
     xr.testing.assert_allclose(back, ds)
 
 
-def test_dataset_with_modes():
+def _jc_model() -> Model:
+    """Two spins coupled to a lossy mode (Tavis-Cummings), Fock cutoff 4."""
     g = c.param("g")
-    model = Model(
+    return Model(
         name="jc",
         ensembles=(c.Ensemble(name="S", N=2),),
         modes=(c.Mode(name="a", cutoff=4),),
@@ -207,6 +209,10 @@ def test_dataset_with_modes():
         dissipators=(c.Dissipator(jump=c.destroy("a"), rate=0.3),),
         parameters=(c.Parameter(name="g", value=1.0),),
     )
+
+
+def test_dataset_with_modes():
+    model = _jc_model()
     ds = ex.mesolve(model, [0.0, 0.5, 1.0], InitialState.from_energy({"S": 1.0}))
     assert {"n_mode", "a_re", "a_im"} <= set(ds.data_vars)
     assert ds.n_mode.dims == ("time", "mode")
@@ -222,18 +228,7 @@ def test_exact_dataset_is_xarrays_own_and_does_not_import_dask():
     identical to what xarray's own constructor makes of the same arrays, indexes and their dtypes
     included (spins, and a model with a bosonic mode and a time-independent steady state), and a
     fresh process that runs an exact solve has not imported dask."""
-    import subprocess
-    import sys
-
-    g = c.param("g")
-    jc = Model(
-        name="jc",
-        ensembles=(c.Ensemble(name="S", N=2),),
-        modes=(c.Mode(name="a", cutoff=4),),
-        hamiltonian=g * (c.create("a") * c.Jm("S") + c.destroy("a") * c.Jp("S")),
-        dissipators=(c.Dissipator(jump=c.destroy("a"), rate=0.3),),
-        parameters=(c.Parameter(name="g", value=1.0),),
-    )
+    jc = _jc_model()
     datasets = [
         ex.mesolve(
             c.dias2024(reservoirs=2, N_C=4, N_B=2),
@@ -245,15 +240,7 @@ def test_exact_dataset_is_xarrays_own_and_does_not_import_dask():
     ]
     assert "time" not in datasets[2].dims
     for one in datasets:
-        plain = xr.Dataset(
-            {k: (v.dims, v.values, v.attrs) for k, v in one.data_vars.items()},
-            coords={k: (v.dims, v.values, v.attrs) for k, v in one.coords.items()},
-            attrs=one.attrs,
-        )
-        xr.testing.assert_identical(one, plain)
-        for k in plain.indexes:
-            assert one.indexes[k].equals(plain.indexes[k])
-            assert one.indexes[k].dtype == plain.indexes[k].dtype, k
+        assert_is_xarrays_own_dataset(one)
     code = (
         "import sys, numpy as np, collective as c, collective.exact as ex;"
         "ds = ex.mesolve(c.dias2024(reservoirs=2, N_C=3, N_B=2), np.linspace(0, 0.5, 3),"
@@ -261,8 +248,7 @@ def test_exact_dataset_is_xarrays_own_and_does_not_import_dask():
         "assert ds.energy_density.dims == ('time', 'ensemble');"
         "print('dask' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False", out.stdout + out.stderr
+    assert_fresh_process_imports_no_dask(code)
 
 
 def test_dicke_diagonal_initial_factors_are_sparse_and_steady_states_reach_large_N():
