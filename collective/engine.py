@@ -467,18 +467,6 @@ class _Plan:
     ev_dir: int
     ev_term: bool
 
-    @functools.cached_property
-    def one_point_call(self) -> tuple:
-        """``(kernel, middle)`` of a one-point run (see :func:`_one_point_call`)."""
-        low = self.low
-        return _one_point_call(
-            self.opts.method,
-            (low.out, low.cidx, low.fac),
-            self.opts,
-            self.atol,
-            (self.ev_w, self.ev_thr[0], self.ev_dir, self.ev_term),
-        )
-
 
 def _plan(model, order, points, initials, event, options, seed, symmetry, solver_kw) -> _Plan:
     """Validate the inputs of a run, decide closure/U(1)/symmetry, compile, and pack the arrays."""
@@ -552,21 +540,10 @@ def _kernel_call(method, tables, opts, atol, ev, tout, t0, coefs, y0s, outs):
     ``ev`` = ``(ev_w, ev_thr, ev_dir, ev_term)``, ``outs`` = ``(yout, stats, status, ev_times)``.
     :func:`precompile` builds its dummy call here too, so it compiles exactly the signature a run
     uses."""
+    one, parallel, mode = METHODS[method]
     ev_w, ev_thr, ev_dir, ev_term = ev
     yout, stats, status, ev_times = outs
-    if coefs.shape[0] == 1:
-        one, middle = _one_point_call(
-            method, tables, opts, atol, (ev_w, ev_thr[0], ev_dir, ev_term)
-        )
-        return one, (y0s[0], t0, tout, coefs[0], *middle, yout[0], stats[0])
-    _, parallel, mode = METHODS[method]
-    extra = () if mode is None else (mode,)
-    head = (y0s, t0, tout, coefs, *_common_args(tables, opts, atol), ev_w, ev_thr, ev_dir, ev_term)
-    return parallel, (*head, *extra, yout, stats, status, ev_times)
-
-
-def _common_args(tables, opts, atol) -> tuple:
-    return (
+    common = (
         *tables,
         float(opts.rtol),
         atol,
@@ -574,17 +551,12 @@ def _common_args(tables, opts, atol) -> tuple:
         float(opts.hmax),
         int(opts.max_steps),
     )
-
-
-def _one_point_call(method, tables, opts, atol, ev) -> tuple:
-    """``(kernel, middle)``: a one-point run is ``kernel(y0, t0, tout, coef, *middle, yout,
-    stats)``; everything in ``middle`` is fixed by the plan (built once per plan, see
-    :attr:`_Plan.one_point_call`)."""
-    one, _, mode = METHODS[method]
-    ev_w, ev_thr, ev_dir, ev_term = ev
     extra = () if mode is None else (mode,)
-    middle = (*_common_args(tables, opts, atol), ev_w, float(ev_thr), ev_dir, ev_term, *extra)
-    return one, middle
+    if coefs.shape[0] == 1:
+        head = (y0s[0], t0, tout, coefs[0], *common, ev_w, float(ev_thr[0]), ev_dir, ev_term)
+        return one, (*head, *extra, yout[0], stats[0])
+    head = (y0s, t0, tout, coefs, *common, ev_w, ev_thr, ev_dir, ev_term)
+    return parallel, (*head, *extra, yout, stats, status, ev_times)
 
 
 def _outputs(P: int, T: int, n: int):
@@ -603,31 +575,27 @@ def _outputs(P: int, T: int, n: int):
 def _integrate(plan: _Plan, tout, t0, coefs, y0s):
     """Run the jitted kernel: one point directly (no driver, no thread pool), many in parallel."""
     P, T, n = coefs.shape[0], tout.size, plan.low.n
+    ev_thr = plan.ev_thr if plan.ev_thr.size == P else np.full(P, plan.ev_thr[0])
     outs = _outputs(P, T, n)
+    low = plan.low
+    fn, args = _kernel_call(
+        plan.opts.method,
+        (low.out, low.cidx, low.fac),
+        plan.opts,
+        plan.atol,
+        (plan.ev_w, ev_thr, plan.ev_dir, plan.ev_term),
+        tout,
+        t0,
+        coefs,
+        y0s,
+        outs,
+    )
+    start = _time.perf_counter()
+    res = fn(*args)
+    wall = _time.perf_counter() - start
     yout, stats, status, ev_times = outs
-    if P == 1:  # Problem.integrate's path: the fixed arguments are packed once per plan
-        fn, middle = plan.one_point_call
-        start = _time.perf_counter()
-        status[0], ev_times[0] = fn(y0s[0], t0, tout, coefs[0], *middle, yout[0], stats[0])
-        wall = _time.perf_counter() - start
-    else:
-        ev_thr = plan.ev_thr if plan.ev_thr.size == P else np.full(P, plan.ev_thr[0])
-        low = plan.low
-        fn, args = _kernel_call(
-            plan.opts.method,
-            (low.out, low.cidx, low.fac),
-            plan.opts,
-            plan.atol,
-            (plan.ev_w, ev_thr, plan.ev_dir, plan.ev_term),
-            tout,
-            t0,
-            coefs,
-            y0s,
-            outs,
-        )
-        start = _time.perf_counter()
-        fn(*args)
-        wall = _time.perf_counter() - start
+    if P == 1:
+        status[0], ev_times[0] = res
     if plan.opts.method == "bdf":
         stats[:, 5] = stats[:, 0]  # every BDF step is an implicit (stiff) step
     return yout, stats, status, ev_times, wall
