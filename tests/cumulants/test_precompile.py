@@ -1,5 +1,8 @@
 """`precompile` compiles exactly the kernel signature a run uses (a mismatch would compile the
-kernel twice), and rejects bad input."""
+kernel twice), and rejects bad input; a kernel's first (compiling) call pauses Python's cyclic
+garbage collector and restores it."""
+
+import gc
 
 import numba
 import numpy as np
@@ -57,3 +60,52 @@ def test_precompile_then_solve_uses_the_compiled_kernel():
 def test_precompile_rejects_unknown_method():
     with pytest.raises(c.ModelError, match=r"`method` must be one of .*'rk45'"):
         c.precompile("rk45")
+
+
+class _FakeKernel:
+    """Stands in for a numba dispatcher: ``overloads`` is empty until the first call, which
+    records whether Python's cyclic collector was running during it."""
+
+    def __init__(self, fail=False):
+        self.overloads = {}
+        self.gc_during = []
+        self.fail = fail
+
+    def __call__(self, *args):
+        self.gc_during.append(gc.isenabled())
+        self.overloads["sig"] = object()
+        if self.fail:
+            raise RuntimeError("compile failed")
+        return sum(args)
+
+
+@pytest.fixture
+def gc_state():
+    was = gc.isenabled()
+    yield gc
+    (gc.enable if was else gc.disable)()
+
+
+def test_first_kernel_call_pauses_the_garbage_collector_and_restores_it(gc_state):
+    gc_state.enable()
+    k = _FakeKernel()
+    assert engine._run_kernel(k, (1, 2)) == 3
+    assert engine._run_kernel(k, (3, 4)) == 7
+    # paused while compiling (the first call), untouched once compiled, and running afterwards
+    assert k.gc_during == [False, True]
+    assert gc_state.isenabled()
+
+
+def test_kernel_call_restores_the_collector_after_a_failed_compile(gc_state):
+    gc_state.enable()
+    with pytest.raises(RuntimeError, match="compile failed"):
+        engine._run_kernel(_FakeKernel(fail=True), (1,))
+    assert gc_state.isenabled()
+
+
+def test_kernel_call_leaves_a_collector_the_user_disabled_disabled(gc_state):
+    gc_state.disable()
+    k = _FakeKernel()
+    engine._run_kernel(k, (1,))
+    assert k.gc_during == [False]
+    assert not gc_state.isenabled()
