@@ -226,6 +226,29 @@ def test_auto_does_not_ping_pong_on_a_moderately_stiff_plateau():
     assert float(abs(ds.energy_density - ref.energy_density).max()) < 1e-6
 
 
+def test_auto_hands_back_to_dop853_where_rodas4_is_the_slower_method():
+    """m = 3, gamma_up = 2 gamma_down, N_C = 1e4 over t in [0, 1] at rtol 1e-8: on the long
+    pumped plateau Rodas4's accuracy-limited steps are no longer than DOP853's stability-limited
+    ones (DOP853 alone: 3183 steps, Rodas4 alone: 5735).  Handing back only below half the
+    stability limit kept `auto` on Rodas4 there (4200 steps, twice DOP853's wall time); handing
+    back at the stability limit takes about DOP853's steps, with the same answer."""
+    m = c.dias2024(reservoirs=3, N_C=10_000, N_B=100, gamma_up=2.0)
+    init = c.InitialState.from_energy({"C": 1.0})
+    t = np.geomspace(1e-9, 1.0, 300)
+    steps = {}
+    for method in ("auto", "dop853", "rodas4"):
+        prob = c.Problem(m, initial=init, method=method, rtol=1e-8, atol=1e-12)
+        tr = prob.integrate(t)
+        assert tr.status == 0
+        steps[method] = int(tr.stats["n_steps"])
+        if method == "auto":
+            auto = prob.energy_density(tr)
+            assert tr.stats["n_switches"] >= 1
+    assert steps["auto"] <= 1.1 * min(steps["dop853"], steps["rodas4"])
+    ref = c.Problem(m, initial=init, method="rodas4", rtol=1e-11, atol=1e-15)
+    assert float(np.max(np.abs(auto - ref.energy_density(ref.integrate(t))))) < 1e-6
+
+
 @pytest.mark.parametrize("method", ["auto", "rodas4", "dop853", "bdf"])
 def test_both_methods_on_two_spin_closed_form(method):
     t = np.linspace(0.0, 6.0, 61)
