@@ -577,10 +577,10 @@ def _run_kernel(fn, args):
     """``fn(*args)``, with Python's cyclic garbage collector paused while ``fn`` is compiled (or
     loaded from numba's cache) for the first time in this process.  Numba's compiler allocates
     millions of long-lived objects, and the collector traverses them again and again (memory-bound
-    pointer chasing): pausing it took 5 % off the CPU time of a cold start (6.12 against 6.43 s,
-    mean of six interleaved cold processes; 1.5 % of its instructions) for about 20 MB more peak
-    memory.  The collector's state is restored afterwards; calls of a compiled kernel are
-    untouched."""
+    pointer chasing): pausing it took 4-5 % off the mean CPU time of a cold start (6.12 against
+    6.43 s and 6.25 against 6.53 s in 6 and 8 cold processes interleaved with the previous code;
+    1.5 % of its instructions) for about 20 MB more peak memory.  The collector's state is
+    restored afterwards; calls of a compiled kernel are untouched."""
     if fn.overloads or not gc.isenabled():  # (``overloads``: no list built per call)
         return fn(*args)
     gc.disable()
