@@ -187,19 +187,15 @@ def _structure_key(model: Model, order: int, u1: bool) -> tuple:
 
 
 _CACHE: dict[tuple, tuple[Equations, Lowered]] = {}
-_META: dict[int, tuple[Model, tuple, str]] = {}
 
 
 def _model_meta(model: Model, order: int, u1: bool, symmetry: tuple = ()) -> tuple[tuple, str]:
     """Structure key (with order, u1 and symmetry classes) and summary text of a model, the
-    structure part memoised per object."""
-    hit = _META.get(id(model))
-    if hit is None or hit[0] is not model:
-        if len(_META) > 256:
-            _META.clear()
-        hit = (model, _structure_key(model, 0, False)[:-2], model.summary())
-        _META[id(model)] = hit
-    return hit[1] + (order, u1, tuple(symmetry)), hit[2]
+    structure part memoised on the model object."""
+    struct, summary = model._memoised(
+        "structure_key", lambda: (_structure_key(model, 0, False)[:-2], model.summary())
+    )
+    return struct + (order, u1, tuple(symmetry)), summary
 
 
 def compile_model(
@@ -670,9 +666,7 @@ def _dataset(
     dy = _rhs_values(plan.low, coefs, yout)
     model, order, opts, u1, classes = plan.model, plan.order, plan.opts, plan.u1, plan.classes
     eqs, low = plan.eqs, plan.low
-    ds = _assemble(
-        model, eqs, low, tout, yout, dy, values, status, stats, ev_times, plan.event, one
-    )
+    ds = _assemble(model, low, tout, yout, dy, values, status, stats, ev_times, plan.event, one)
     ds.attrs.update(
         {
             "package_version": __version__,
@@ -897,18 +891,27 @@ class Problem:
 # --------------------------------------------------------------------------------------------------
 # dataset assembly
 # --------------------------------------------------------------------------------------------------
-def _moment_values(eqs: Equations, low: Lowered, m: Moment, Y: np.ndarray) -> np.ndarray:
-    """Complex values of any moment over the last axis of ``Y`` (closure for higher moments)."""
+@functools.lru_cache(maxsize=4096)
+def _readout(low: Lowered, m: Moment) -> tuple:
+    """``<m>`` on ``low``'s real state vector: ``((coefficient, ((re, im, conj), ...)), ...)``, one
+    entry per product of the closure (``()``: zero by the U(1) filter).  Every ``solve`` reads the
+    same few moments, so the closure and the component lookup are done once per system."""
+    eqs = low.equations
     if eqs.u1 and m.charge != 0:
-        return np.zeros(Y.shape[:-1], dtype=complex)
+        return ()
+    return tuple(
+        (c, tuple(low.component(f) for f in factors))
+        for factors, c in close_moment(m, eqs.order)
+        if not (eqs.u1 and any(f.charge != 0 for f in factors))
+    )
+
+
+def _moment_values(low: Lowered, m: Moment, Y: np.ndarray) -> np.ndarray:
+    """Complex values of any moment over the last axis of ``Y`` (closure for higher moments)."""
     total = np.zeros(Y.shape[:-1], dtype=complex)
-    for factors, c in close_moment(m, eqs.order):
+    for c, comps in _readout(low, m):
         prod = np.ones(Y.shape[:-1], dtype=complex)
-        for f in factors:
-            if eqs.u1 and f.charge != 0:
-                prod = prod * 0
-                continue
-            re, im, cj = low.component(f)
+        for re, im, cj in comps:
             v = Y[..., re] + (1j * Y[..., im] if im >= 0 else 0)
             prod = prod * (np.conj(v) if cj else v)
         total = total + c * prod
@@ -916,7 +919,7 @@ def _moment_values(eqs: Equations, low: Lowered, m: Moment, Y: np.ndarray) -> np
 
 
 def _assemble(
-    model, eqs, low, tout, Y, dY, values, status, stats, ev_times, event, one=False
+    model, low, tout, Y, dY, values, status, stats, ev_times, event, one=False
 ) -> xr.Dataset:
     """The labelled dataset of a sweep; ``one``: of one point, without the ``point`` dimension
     (what ``isel(point=0, drop=True)`` gives, built directly)."""
@@ -942,10 +945,10 @@ def _assemble(
         )
         Nv = np.array([[v[f"N_{e}"] for e in ens] for v in values])  # (P, E)
         sz = np.stack(
-            [_moment_values(eqs, low, Moment(((e, 0, 0, 1),), ()), Y).real for e in ens], axis=-1
+            [_moment_values(low, Moment(((e, 0, 0, 1),), ()), Y).real for e in ens], axis=-1
         )
         dsz = np.stack(
-            [_moment_values(eqs, low, Moment(((e, 0, 0, 1),), ()), dY).real for e in ens], axis=-1
+            [_moment_values(low, Moment(((e, 0, 0, 1),), ()), dY).real for e in ens], axis=-1
         )
         data["energy_density"] = (
             ("point", "time", "ensemble"),
@@ -970,11 +973,11 @@ def _assemble(
             for b, f in enumerate(ens):
                 Na, Nb = Nv[:, a][:, None], Nv[:, b][:, None]
                 if e == f:
-                    pair = _moment_values(eqs, low, Moment(((e, 1, 1, 0),), ()), Y)
+                    pair = _moment_values(low, Moment(((e, 1, 1, 0),), ()), Y)
                     jj[:, :, a, b] = Na * (1 + sz[..., a]) / 2 + Na * (Na - 1) * pair
                 else:
                     spins = tuple(sorted([(e, 1, 0, 0), (f, 0, 1, 0)]))
-                    jj[:, :, a, b] = Na * Nb * _moment_values(eqs, low, Moment(spins, ()), Y)
+                    jj[:, :, a, b] = Na * Nb * _moment_values(low, Moment(spins, ()), Y)
         data["JpJm"] = (
             ("point", "time", "ensemble", "ensemble_b"),
             jj.real,
@@ -993,11 +996,9 @@ def _assemble(
             {"long_name": "bosonic mode", "units": "1"},
         )
         nm = np.stack(
-            [_moment_values(eqs, low, Moment((), ((m, 1, 1),)), Y).real for m in modes], axis=-1
+            [_moment_values(low, Moment((), ((m, 1, 1),)), Y).real for m in modes], axis=-1
         )
-        am = np.stack(
-            [_moment_values(eqs, low, Moment((), ((m, 0, 1),)), Y) for m in modes], axis=-1
-        )
+        am = np.stack([_moment_values(low, Moment((), ((m, 0, 1),)), Y) for m in modes], axis=-1)
         data["n_mode"] = (("point", "time", "mode"), nm, {"long_name": "<a^+ a>", "units": "1"})
         data["a_re"] = (("point", "time", "mode"), am.real, {"long_name": "Re <a>", "units": "1"})
         data["a_im"] = (("point", "time", "mode"), am.imag, {"long_name": "Im <a>", "units": "1"})

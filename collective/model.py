@@ -12,8 +12,9 @@ Dissipator conventions are explicit: ``"D"`` is the usual
 from __future__ import annotations
 
 import math
+import weakref
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -185,7 +186,11 @@ def _normalise_symbols(expr: sp.Expr, known: Mapping[str, sp.Symbol]) -> sp.Expr
     return expr.xreplace(subs) if subs else expr
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+# per-object memo of Model._memoised, keyed by id() and dropped when the model is collected
+_MEMO: dict[int, dict[str, Any]] = {}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, weakref_slot=True)
 class Model:
     """A frozen description of an open quantum system of spin ensembles and bosonic modes.
 
@@ -419,8 +424,26 @@ class Model:
         Modes are never permuted.
 
         Returns the classes with at least two members, each in model order, ordered by their first
-        member; ``()`` when no two ensembles are interchangeable.
+        member; ``()`` when no two ensembles are interchangeable.  Computed once per model object
+        (every ``solve`` asks, and the check compares sympy coefficients).
         """
+        return self._memoised("exchangeable_classes", self._exchangeable_classes)
+
+    def _memoised(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered for this object under ``key``: for immutable facts derived from
+        the model's structure (the model is frozen; a copy or ``dataclasses.replace`` starts a new
+        memo).  The memo lives outside the object (no dataclass field) and goes with it."""
+        memo = _MEMO.get(id(self))
+        if memo is None:
+            memo = _MEMO[id(self)] = {}
+            weakref.finalize(self, _MEMO.pop, id(self), None)
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = compute()
+            return value
+
+    def _exchangeable_classes(self) -> tuple[tuple[str, ...], ...]:
         names = self.ensemble_names
         if len(names) < 2:
             return ()

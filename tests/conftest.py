@@ -66,7 +66,7 @@ def _private_equation_cache(tmp_path_factory):
 def assert_is_xarrays_own_dataset(ds) -> None:
     """``ds`` (assembled by collective/_xr.py without xarray's dask checks) is identical to what
     xarray's own constructor makes of the same ``(dims, values, attrs)`` items, indexes and their
-    dtypes included."""
+    dtypes included, and the order of the variables (the order netCDF files and reprs show)."""
     import xarray as xr
 
     plain = xr.Dataset(
@@ -75,6 +75,8 @@ def assert_is_xarrays_own_dataset(ds) -> None:
         attrs=ds.attrs,
     )
     xr.testing.assert_identical(ds, plain)
+    assert list(ds.variables) == list(plain.variables)
+    assert dict(ds.sizes) == dict(plain.sizes) and list(ds.dims) == list(plain.dims)
     for k in plain.indexes:
         assert ds.indexes[k].equals(plain.indexes[k])
         assert ds.indexes[k].dtype == plain.indexes[k].dtype, k

@@ -163,3 +163,68 @@ def test_solve_is_the_one_point_sweep_and_does_not_import_dask(dias):
         "print('dask' in sys.modules)"
     )
     assert_fresh_process_imports_no_dask(code)
+
+
+def test_labelled_dataset_direct_and_public_constructors_agree(dias, monkeypatch):
+    """`_xr.labelled_dataset` hands its variables to xarray's private direct constructor; when
+    that path fails (an xarray without it, or items whose dimension sizes disagree) the public
+    constructor decides.  Both give the same dataset, and inconsistent items still get xarray's
+    own error, not a silently wrong dataset."""
+    import xarray as xr
+
+    from collective import _xr
+
+    ds = c.solve(dias, T[:20], initial=INIT)
+    ds.attrs.pop("wall_time_s")
+
+    def broken(*args, **kwargs):
+        raise AttributeError("no direct constructor in this xarray")
+
+    monkeypatch.setattr(_xr, "_direct", broken)
+    public = c.solve(dias, T[:20], initial=INIT)
+    public.attrs.pop("wall_time_s")
+    xr.testing.assert_identical(ds, public)
+    assert list(ds.variables) == list(public.variables)
+    monkeypatch.undo()
+
+    bad = {"x": ("time", np.zeros(3), {}), "y": ("time", np.zeros(4), {})}
+    coords = {"time": ("time", np.arange(3.0), {})}
+    with pytest.raises(ValueError, match="time"):
+        _xr.labelled_dataset(bad, coords)
+    with pytest.raises(ValueError, match="time"):
+        _xr._direct(
+            {k: _xr.variable(*v) for k, v in bad.items()},
+            {k: _xr.variable(*v) for k, v in coords.items()},
+            {},
+            None,
+        )
+
+
+def test_model_facts_are_computed_once_per_object(monkeypatch):
+    """`solve` asks for the exchangeable classes and the structure key on every call; both are
+    derived from the frozen model once per object (the class check compares sympy coefficients),
+    a new object starts afresh, and the memo goes with the object."""
+    import gc
+
+    from collective import model as model_mod
+
+    calls = []
+    real = model_mod.Model._exchangeable_classes
+
+    def counting(self):
+        calls.append(id(self))
+        return real(self)
+
+    monkeypatch.setattr(model_mod.Model, "_exchangeable_classes", counting)
+    m = c.dias2024(reservoirs=3, N_C=1000, N_B=10)
+    for _ in range(3):
+        c.solve(m, T[:5], initial=INIT)
+    assert calls == [id(m)]
+    assert m.exchangeable_classes() == (("B1", "B2", "B3"),)
+    other = c.dias2024(reservoirs=3, N_C=1000, N_B=10, gamma_down=[1.0, 1.0, 2.0])
+    assert other.exchangeable_classes() == () and len(calls) == 2
+    key = id(m)
+    assert key in model_mod._MEMO
+    del m
+    gc.collect()
+    assert key not in model_mod._MEMO
