@@ -109,3 +109,46 @@ def test_kernel_call_leaves_a_collector_the_user_disabled_disabled(gc_state):
     engine._run_kernel(k, (1,))
     assert k.gc_during == [False]
     assert not gc_state.isenabled()
+
+
+def test_compiler_objects_go_to_the_oldest_generation_not_the_youngest(gc_state):
+    """Objects made during the first (compiling) call are not left for one long collection of the
+    youngest generation: they end in the oldest one, and cyclic garbage among them is still
+    freed by the next full collection (nothing is leaked or frozen)."""
+    import weakref
+
+    class Node:
+        pass
+
+    gc_state.enable()
+    gc_state.collect()
+    made = []
+
+    class Compiling(_FakeKernel):
+        def __call__(self, *args):
+            a, b = Node(), Node()
+            a.other, b.other = b, a  # a reference cycle, garbage once dropped
+            made.append(weakref.ref(a))
+            return super().__call__(*args)
+
+    engine._run_kernel(Compiling(), (1,))
+    assert gc_state.get_freeze_count() == 0
+    assert gc_state.get_count()[0] < 100  # the young generation was emptied
+    assert made[0]() is not None  # young-generation collections do not reach it ...
+    gc_state.collect(0)
+    gc_state.collect(1)
+    assert made[0]() is not None
+    gc_state.collect()  # ... the next full collection frees it
+    assert made[0]() is None
+
+
+def test_objects_the_user_froze_stay_frozen(gc_state):
+    gc_state.enable()
+    gc_state.freeze()
+    try:
+        n = gc_state.get_freeze_count()
+        assert n > 0
+        engine._run_kernel(_FakeKernel(), (1,))
+        assert gc_state.get_freeze_count() >= n
+    finally:
+        gc_state.unfreeze()
