@@ -228,3 +228,33 @@ def test_model_facts_are_computed_once_per_object(monkeypatch):
     del m
     gc.collect()
     assert key not in model_mod._MEMO
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_pair_correlations_are_hermitian_and_match_the_state_vector(order):
+    """`JpJm[a, b]` = <J+_a J-_b> is a Hermitian matrix in (ensemble, ensemble_b): its real part
+    symmetric, its imaginary part antisymmetric and, with complex jump weights, not zero.  This
+    checks the read-out's conjugated moments (one of each pair of ensembles is stored as the
+    conjugate of the other) and, at order 2, the values against the state vector itself."""
+    g = c.param("g")
+    model = c.Model(
+        name="complex weights",
+        ensembles=[c.Ensemble(name="A", N=50), c.Ensemble(name="B", N=20)],
+        dissipators=[c.Dissipator(jump=c.Jm("A") + (0.3 + 0.8j) * c.Jm("B"), rate=g)],
+        parameters=[c.Parameter(name="g", value=1.0)],
+    )
+    init = c.InitialState(spins={"A": (0.3, 0.1, 0.8), "B": (0.0, 0.5, -0.2)})
+    times = np.linspace(0.0, 0.05, 12)
+    ds = c.sweep(model, times, [{}, {"g": 2.0}], initials=init, order=order)
+    re = ds.JpJm.transpose(..., "ensemble", "ensemble_b").values
+    im = ds.JpJm_imag.transpose(..., "ensemble", "ensemble_b").values
+    np.testing.assert_allclose(re, np.swapaxes(re, -1, -2), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(im, -np.swapaxes(im, -1, -2), rtol=1e-12, atol=1e-12)
+    assert np.abs(im[:, 1:, 0, 1]).min() > 1e-3  # the weights' phase makes it complex
+    if order == 2:
+        # the state vector holds <s-_A s+_B>; <J+_A J-_B> = N_A N_B conj(<s-_A s+_B>)
+        stored = ds["re_m_sm_A__sp_B"] + 1j * ds["im_m_sm_A__sp_B"]
+        got = ds.JpJm.sel(ensemble="A", ensemble_b="B") + 1j * ds.JpJm_imag.sel(
+            ensemble="A", ensemble_b="B"
+        )
+        np.testing.assert_allclose(got.values, 50 * 20 * np.conj(stored.values), rtol=1e-12)
