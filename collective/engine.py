@@ -332,8 +332,11 @@ def _exchange_symmetry(
     The reduction is exact when (i) the model has classes of interchangeable ensembles
     (:meth:`Model.exchangeable_classes`), (ii) every point has equal sizes ``N_<e>`` within each
     class and (iii) every initial state has equal Bloch vectors within each class.  ``symmetry``:
-    ``None`` reduces when (i)-(iii) hold and returns ``()`` (the full system) otherwise; ``False``
-    never reduces; ``True`` requires (i)-(iii) and raises :class:`ModelError` naming the failure.
+    ``None`` reduces by the whole classes when (i)-(iii) hold, and otherwise by the largest
+    sub-classes for which (ii) and (iii) hold (:func:`_exact_subclasses`: any permutation within
+    a class is a symmetry of the model, so a sub-class is one too); ``()`` (the full system) when
+    no two ensembles qualify.  ``False`` never reduces; ``True`` requires (i)-(iii) for the whole
+    classes and raises :class:`ModelError` naming the failure.
     """
     if symmetry is not None and not isinstance(symmetry, bool):
         raise ModelError(
@@ -348,7 +351,27 @@ def _exchange_symmetry(
         return classes
     if symmetry:
         raise ModelError(f"`symmetry=True` but {reason}; use symmetry=None or False")
-    return ()
+    return _exact_subclasses(model, classes, values, inits)
+
+
+def _exact_subclasses(
+    model: Model,
+    classes: Sequence[Sequence[str]],
+    values: Sequence[Mapping[str, float]],
+    inits: Sequence[InitialState],
+) -> tuple[tuple[str, ...], ...]:
+    """The members of each class grouped by their size at every point and their Bloch vector in
+    every initial state; groups of two or more, each in model order, ordered by their first
+    member (e.g. batteries of 100, 100 and 50 spins: ``(("B1", "B2"),)``)."""
+    rank = {e: k for k, e in enumerate(model.ensemble_names)}
+    out = []
+    for cls in classes:
+        groups: dict[tuple, list[str]] = {}
+        for e in cls:
+            key = (tuple(v[f"N_{e}"] for v in values), tuple(s.bloch(e) for s in inits))
+            groups.setdefault(key, []).append(e)
+        out += [tuple(g) for g in groups.values() if len(g) >= 2]
+    return tuple(sorted(out, key=lambda g: rank[g[0]]))
 
 
 def _unequal_sizes(cls: Sequence[str], values: Mapping[str, float]) -> str:
@@ -421,9 +444,10 @@ def sweep(
     symmetry
         Reduce the equations to one variable per orbit of moments under permutations of identical
         ensembles (e.g. the batteries of :func:`~collective.presets.dias2024`): ``None`` (default)
-        when the model has exchangeable ensembles (:meth:`Model.exchangeable_classes`) and every
-        point has equal sizes and every initial state equal Bloch vectors within each class, else
-        the full system; ``False`` never; ``True`` requires it (:class:`ModelError` otherwise).
+        by the exchangeable ensembles (:meth:`Model.exchangeable_classes`) that have equal sizes
+        on every point and equal Bloch vectors in every initial state (whole classes, or the
+        largest such sub-classes), else the full system; ``False`` never; ``True`` requires whole
+        classes (:class:`ModelError` otherwise).
         The result is the same up to round-off; per-component variables (``m_...``) exist only for
         the representatives (attrs ``symmetry_classes``).
     """

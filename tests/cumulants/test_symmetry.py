@@ -257,31 +257,59 @@ def _same_as_full(model, t, **kw):
     return auto
 
 
-def test_unequal_sizes_use_the_full_system():
+def _partly_reduced(model, t, classes, **kw):
+    """Automatic reduction by the sub-classes ``classes`` (a model class split by sizes or initial
+    state): fewer variables than the full system, the same dynamics."""
+    red = c.solve(model, t, **kw, **TIGHT)
+    full = c.solve(model, t, symmetry=False, **kw, **TIGHT)
+    assert red.attrs["symmetry_classes"] == classes
+    _compare(red, full)
+    return red, full
+
+
+def test_unequal_sizes_reduce_by_the_equal_sized_batteries():
     model = c.dias2024(reservoirs=3, N_C=10**6, N_B=[100, 100, 50], gamma_up=2.0)
     t = np.geomspace(1e-9, 2e-4, 40)
-    ds = _same_as_full(model, t, initial=CHARGER_FULL)
+    ds, _ = _partly_reduced(model, t, "B1,B2", initial=CHARGER_FULL)
     e = ds.energy_density.sel(ensemble=["B2", "B3"]).values
     assert np.abs(e[:, 0] - e[:, 1]).max() > 1e-6  # the smaller battery really differs
     with pytest.raises(c.ModelError, match=r"unequal sizes.*N_B3=50"):
         c.solve(model, t, initial=CHARGER_FULL, symmetry=True)
-    # unequal sizes coming from a sweep point
+    # all sizes different: no two batteries qualify, the full system
+    _same_as_full(model.with_values(N_B2=70), t, initial=CHARGER_FULL)
+    # two sub-classes of one class, at both orders
+    five = c.dias2024(reservoirs=5, N_C=10**6, N_B=[100, 100, 50, 100, 50], gamma_up=2.0, nbar=0.3)
+    for order in (1, 2):
+        red, full = _partly_reduced(five, t, "B1,B2,B4;B3,B5", initial=CHARGER_FULL, order=order)
+        assert full.attrs["n_variables"] >= 2 * red.attrs["n_variables"]
+    # unequal sizes coming from a sweep point: B2 leaves the class, B1 and B3 stay together
     sym = c.dias2024(reservoirs=3, N_C=10**6, N_B=100, gamma_up=2.0)
-    sw = c.sweep(sym, t, [{}, {"N_B2": 60}], initials=CHARGER_FULL, **TIGHT)
-    assert sw.attrs["symmetry_classes"] == ""
+    points = [{}, {"N_B2": 60}]
+    sw = c.sweep(sym, t, points, initials=CHARGER_FULL, **TIGHT)
+    full = c.sweep(sym, t, points, initials=CHARGER_FULL, symmetry=False, **TIGHT)
+    assert sw.attrs["symmetry_classes"] == "B1,B3"
+    np.testing.assert_allclose(sw.energy_density, full.energy_density, rtol=0, atol=1e-8)
     with pytest.raises(c.ModelError, match="point 1 has unequal sizes"):
-        c.sweep(sym, t, [{}, {"N_B2": 60}], initials=CHARGER_FULL, symmetry=True)
+        c.sweep(sym, t, points, initials=CHARGER_FULL, symmetry=True)
+    # a Problem reduced by (B1, B3) takes any N_B2 but refuses values that make B1 and B3 differ
+    prob = c.Problem(sym.with_values(N_B2=60), initial=CHARGER_FULL)
+    assert prob._plan.classes == (("B1", "B3"),)
+    assert prob.integrate(t[:3], {"N_B2": 80}).status == 0
+    with pytest.raises(c.ModelError, match=r"unequal sizes \(N_B1=100, N_B3=60\)"):
+        prob.integrate(t[:3], {"N_B3": 60})
 
 
-def test_asymmetric_initial_state_uses_the_full_system():
+def test_asymmetric_initial_state_reduces_by_the_batteries_that_start_alike():
     model = c.dias2024(reservoirs=3, N_C=10**6, N_B=100, gamma_up=2.0)
     t = np.geomspace(1e-9, 2e-4, 40)
     init = c.InitialState.from_energy({"C": 1.0, "B2": 0.5})
-    ds = _same_as_full(model, t, initial=init)
+    ds, _ = _partly_reduced(model, t, "B1,B3", initial=init)
     e0 = ds.energy_density.isel(time=0)
     assert abs(float(e0.sel(ensemble="B2")) - 0.5) < 1e-6 and float(e0.sel(ensemble="B3")) < 1e-6
     with pytest.raises(c.ModelError, match="initial state 0 is not symmetric"):
         c.solve(model, t, initial=init, symmetry=True)
+    # every battery starts differently: the full system
+    _same_as_full(model, t, initial=c.InitialState.from_energy({"C": 1.0, "B2": 0.5, "B3": 0.2}))
 
 
 def test_per_component_atol_naming_a_permuted_moment_uses_the_full_system():
