@@ -577,6 +577,8 @@ def _kernel_call(method, tables, opts, atol, ev, tout, t0, coefs, y0s, outs):
         int(opts.max_steps),
     )
     extra = () if mode is None else (mode,)
+    if mode is not None and not ev_w.any():
+        ev_w = None  # no event: the RK/Rosenbrock kernel compiled without its event code
     if coefs.shape[0] == 1:
         head = (y0s[0], t0, tout, coefs[0], *common, ev_w, float(ev_thr[0]), ev_dir, ev_term)
         return one, (*head, *extra, yout[0], stats[0])
@@ -654,12 +656,13 @@ def _integrate(plan: _Plan, tout, t0, coefs, y0s):
     return yout, stats, status, ev_times, wall
 
 
-def _dummy_call(method: str, batch: bool):
-    """A trivial problem (one component, no terms, output at t0) with a run's argument types."""
+def _dummy_call(method: str, batch: bool, event: bool = False):
+    """A trivial problem (one component, no terms, output at t0) with a run's argument types
+    (``event``: those of a run with a :class:`StopEvent`)."""
     P = 2 if batch else 1
     tables = (np.zeros(0, np.int64), np.zeros(0, np.int64), -np.ones((0, 1), np.int64))
     opts = SolverOptions(method=method)
-    ev = (np.zeros(1), np.zeros(P), 0, False)
+    ev = (np.full(1, float(event)), np.zeros(P), 0, False)
     return _kernel_call(
         method,
         tables,
@@ -674,18 +677,21 @@ def _dummy_call(method: str, batch: bool):
     )
 
 
-def precompile(method: str = "auto", *, batch: bool = False) -> None:
+def precompile(method: str = "auto", *, batch: bool = False, event: bool = False) -> None:
     """Compile (or load from numba's disk cache) the integrator kernel that :func:`solve`
     (``batch=False``) or a multi-point :func:`sweep` (``batch=True``) uses for ``method``, so that
     the first run is not the one that pays for it (e.g. before timing, or once per worker before
-    a distributed sweep).  The kernels are generic: one compilation serves every model.
+    a distributed sweep).  The kernels are generic: one compilation serves every model.  Runs
+    with a :class:`StopEvent` use a kernel of their own (``event=True``): the kernels of runs
+    without one are compiled without the event code.
 
     >>> precompile()                      # the default method, one trajectory
     >>> precompile("bdf", batch=True)     # the parallel NDF driver
+    >>> precompile(event=True)            # runs with a stop event
     """
     if method not in METHODS:
         raise ModelError(f"`method` must be one of {sorted(METHODS)}, got {describe(method)}")
-    fn, args = _dummy_call(method, bool(batch))
+    fn, args = _dummy_call(method, bool(batch), bool(event))
     _run_kernel(fn, args)
 
 

@@ -21,9 +21,10 @@ def _types(args):
 
 @pytest.mark.parametrize("method", sorted(engine.METHODS))
 @pytest.mark.parametrize("batch", [False, True])
-def test_dummy_call_has_the_signature_of_a_real_run(method, batch):
+@pytest.mark.parametrize("with_event", [False, True])
+def test_dummy_call_has_the_signature_of_a_real_run(method, batch, with_event):
     model = c.dias2024(reservoirs=2, N_C=1000, N_B=10)
-    event = c.StopEvent(ensemble="B1", threshold=0.4)
+    event = c.StopEvent(ensemble="B1", threshold=0.4) if with_event else None
     prob = c.Problem(model, initial=INIT, event=event, method=method, atol={"m_sz_C": 1e-10})
     plan = prob._plan
     P = 3 if batch else 1
@@ -42,9 +43,15 @@ def test_dummy_call_has_the_signature_of_a_real_run(method, batch):
         y0s,
         engine._outputs(P, T.size, low.n),
     )
-    dummy_fn, dummy_args = engine._dummy_call(method, batch)
+    dummy_fn, dummy_args = engine._dummy_call(method, batch, with_event)
     assert dummy_fn is fn
     assert _types(dummy_args) == _types(args)
+    # the RK/Rosenbrock kernels of runs without an event get None: no event code compiled
+    ev_arg = args[12]
+    if engine.METHODS[method][2] is not None and not with_event:
+        assert ev_arg is None
+    else:
+        assert isinstance(ev_arg, np.ndarray) and ev_arg.any() == with_event
 
 
 def test_precompile_then_solve_uses_the_compiled_kernel():
@@ -54,6 +61,17 @@ def test_precompile_then_solve_uses_the_compiled_kernel():
     assert n_sigs >= 1
     ds = c.solve(c.dias2024(reservoirs=2, N_C=1000, N_B=10), T, initial=INIT)
     assert int(ds.status) == 0
+    assert len(kernel.signatures) == n_sigs  # nothing new compiled
+
+
+def test_precompile_of_event_runs_compiles_the_event_kernel():
+    c.precompile("auto", event=True)
+    kernel = engine.METHODS["auto"][0]
+    n_sigs = len(kernel.signatures)
+    event = c.StopEvent(ensemble="B1", threshold=0.4)
+    times = np.geomspace(1e-6, 0.05, 40)  # the burst of N_C = 1000 is near t = 7e-3
+    ds = c.solve(c.dias2024(reservoirs=2, N_C=1000, N_B=10), times, initial=INIT, event=event)
+    assert int(ds.status) == 0 and 0 < float(ds.event_time) < times[-1]
     assert len(kernel.signatures) == n_sigs  # nothing new compiled
 
 
