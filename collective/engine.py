@@ -23,7 +23,7 @@ import math
 import os
 import pickle
 import time as _time
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -599,9 +599,21 @@ def _outputs(P: int, T: int, n: int):
     )
 
 
-def _run_kernel(fn, args):
+# (kernel, variant) pairs that have run in this process: compiled or loaded from the cache
+_WARM: set[tuple] = set()
+
+
+def _variant(method: str, has_event: bool) -> bool | None:
+    """Which specialisation of ``method``'s kernel a run uses (see :func:`_kernel_call`): the
+    RK/Rosenbrock kernel has one with and one without the event code, BDF one for both."""
+    return has_event if METHODS[method][2] is not None else None
+
+
+def _run_kernel(fn, args, variant: Hashable = None):
     """``fn(*args)``, with Python's cyclic garbage collector paused while ``fn`` is compiled (or
-    loaded from numba's cache) for the first time in this process.  Numba's compiler allocates
+    loaded from numba's cache) for the first time in this process.  ``variant`` names which of a
+    kernel's specialisations ``args`` select (with or without the event code): each is compiled
+    on its first run.  Numba's compiler allocates
     millions of long-lived objects, and the collector traverses them again and again (memory-bound
     pointer chasing): pausing it took 4-5 % off the mean CPU time of a cold start (6.12 against
     6.43 s and 6.25 against 6.53 s in 6 and 8 cold processes interleaved with the previous code;
@@ -614,17 +626,20 @@ def _run_kernel(fn, args):
     (``gc.freeze(); gc.unfreeze()``, two list splices), whose next full collection examines them
     once, with everything else; until then the ~20 MB of compile garbage stays allocated.  A user
     who froze objects (``gc.get_freeze_count() > 0``) keeps them frozen: then nothing is moved."""
-    if fn.overloads or not gc.isenabled():  # (``overloads``: no list built per call)
+    key = (fn, variant)
+    if key in _WARM or not gc.isenabled():
         return fn(*args)
     frozen_by_user = gc.get_freeze_count() > 0
     gc.disable()
     try:
-        return fn(*args)
+        result = fn(*args)
     finally:
         if not frozen_by_user:
             gc.freeze()
             gc.unfreeze()
         gc.enable()
+    _WARM.add(key)
+    return result
 
 
 def _integrate(plan: _Plan, tout, t0, coefs, y0s):
@@ -646,7 +661,7 @@ def _integrate(plan: _Plan, tout, t0, coefs, y0s):
         outs,
     )
     start = _time.perf_counter()
-    res = _run_kernel(fn, args)
+    res = _run_kernel(fn, args, _variant(plan.opts.method, bool(plan.ev_w.any())))
     wall = _time.perf_counter() - start
     yout, stats, status, ev_times = outs
     if P == 1:
@@ -692,7 +707,7 @@ def precompile(method: str = "auto", *, batch: bool = False, event: bool = False
     if method not in METHODS:
         raise ModelError(f"`method` must be one of {sorted(METHODS)}, got {describe(method)}")
     fn, args = _dummy_call(method, bool(batch), bool(event))
-    _run_kernel(fn, args)
+    _run_kernel(fn, args, _variant(method, bool(event)))
 
 
 def _rhs_values(low: Lowered, coefs: np.ndarray, Y: np.ndarray) -> np.ndarray:

@@ -81,8 +81,8 @@ def test_precompile_rejects_unknown_method():
 
 
 class _FakeKernel:
-    """Stands in for a numba dispatcher: ``overloads`` is empty until the first call, which
-    records whether Python's cyclic collector was running during it."""
+    """Stands in for a numba dispatcher: records whether Python's cyclic collector was running
+    during each call (``engine._run_kernel`` remembers which kernels have run)."""
 
     def __init__(self, fail=False):
         self.overloads = {}
@@ -170,3 +170,30 @@ def test_objects_the_user_froze_stay_frozen(gc_state):
         assert gc_state.get_freeze_count() >= n
     finally:
         gc_state.unfreeze()
+
+
+def test_each_kernel_variant_pauses_the_collector_on_its_first_run(gc_state):
+    """The RK/Rosenbrock kernel has a specialisation with and one without the event code: the
+    first run of each compiles, so each pauses the collector once."""
+    gc_state.enable()
+    k = _FakeKernel()
+    for variant in (False, False, True, True):
+        engine._run_kernel(k, (1,), variant)
+    assert k.gc_during == [False, True, False, True]
+    assert engine._variant("auto", True) is True and engine._variant("auto", False) is False
+    assert engine._variant("bdf", True) is None  # one BDF kernel serves both
+
+
+def test_first_event_run_after_a_plain_run_compiles_only_the_event_variant():
+    model = c.dias2024(reservoirs=2, N_C=1000, N_B=10)
+    times = np.geomspace(1e-6, 0.05, 30)
+    c.solve(model, times, initial=INIT)
+    kernel = engine.METHODS["auto"][0]
+    assert (kernel, False) in engine._WARM
+    ds = c.solve(model, times, initial=INIT, event=c.StopEvent(ensemble="B1", threshold=0.4))
+    assert (kernel, True) in engine._WARM
+    assert 0 < float(ds.event_time) < times[-1]
+    none_type = numba.types.none
+    sigs = kernel.signatures
+    assert any(sig[12] == none_type for sig in sigs)  # the event-free specialisation
+    assert any(isinstance(sig[12], numba.types.Array) for sig in sigs)
