@@ -35,7 +35,7 @@ import xarray as xr
 from . import __version__
 from ._times import check_times as _check_times
 from ._xr import dims_tuple, labelled_dataset
-from .cumulants import Equations, Moment, close_moment, symmetry_classes
+from .cumulants import Equations, Moment, close_moment, sigma_z, symmetry_classes
 from .cumulants import derive as _derive_uncached
 from .errors import IntegrationError, ModelError, describe
 from .integrate import (
@@ -534,7 +534,7 @@ def _plan(model, order, points, initials, event, options, seed, symmetry, solver
             raise ModelError(
                 f"`event.ensemble` is {event.ensemble!r}, not one of {list(model.ensemble_names)}"
             )
-        re, _, _ = low.component(Moment(((event.ensemble, 0, 0, 1),), ()))
+        re, _, _ = low.component(sigma_z(event.ensemble))
         ev_w[re] = 0.5
         ev_thr[:] = event.threshold - 0.5
         ev_dir, ev_term = event.direction, event.terminal
@@ -613,9 +613,8 @@ def _run_kernel(fn, args, variant: Hashable = None):
     """``fn(*args)``, with Python's cyclic garbage collector paused while ``fn`` is compiled (or
     loaded from numba's cache) for the first time in this process.  ``variant`` names which of a
     kernel's specialisations ``args`` select (with or without the event code): each is compiled
-    on its first run.  Numba's compiler allocates
-    millions of long-lived objects, and the collector traverses them again and again (memory-bound
-    pointer chasing): pausing it took 4-5 % off the mean CPU time of a cold start (6.12 against
+    on its first run.  Numba's compiler allocates millions of long-lived objects, and the
+    collector traverses them again and again (memory-bound pointer chasing): pausing it took 4-5 % off the mean CPU time of a cold start (6.12 against
     6.43 s and 6.25 against 6.53 s in 6 and 8 cold processes interleaved with the previous code;
     1.5 % of its instructions) for about 20 MB more peak memory.  The collector's state is
     restored afterwards; calls of a compiled kernel are untouched.
@@ -824,9 +823,7 @@ class Problem:
             raise ModelError(f"`initial` must be an InitialState, got {describe(initial)}")
         self._plan = _plan(model, order, None, initial, event, options, seed, symmetry, solver_kw)
         self._initial = initial if initial is not None else InitialState()
-        self._sz = [
-            self._plan.low.component(Moment(((e, 0, 0, 1),), ()))[0] for e in model.ensemble_names
-        ]
+        self._sz = [self._plan.low.component(sigma_z(e))[0] for e in model.ensemble_names]
 
     @property
     def model(self) -> Model:
@@ -966,11 +963,6 @@ def _readout(low: Lowered, m: Moment) -> tuple:
     )
 
 
-def _sz(e: str) -> Moment:
-    """``<sigma^z>`` of one spin of ensemble ``e``."""
-    return Moment(((e, 0, 0, 1),), ())
-
-
 def _moment_parts(low: Lowered, m: Moment, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Real and imaginary parts of any moment over the last axis of ``Y`` (closure for higher
     moments).  A moment that is one state variable (every read-out at order 2) is read in real
@@ -1019,8 +1011,8 @@ def _assemble(
             {"long_name": "spin ensemble (second index)", "units": "1"},
         )
         Nv = np.array([[v[f"N_{e}"] for e in ens] for v in values])  # (P, E)
-        sz = np.stack([_moment_parts(low, _sz(e), Y)[0] for e in ens], axis=-1)
-        dsz = np.stack([_moment_parts(low, _sz(e), dY)[0] for e in ens], axis=-1)
+        sz = np.stack([_moment_parts(low, sigma_z(e), Y)[0] for e in ens], axis=-1)
+        dsz = np.stack([_moment_parts(low, sigma_z(e), dY)[0] for e in ens], axis=-1)
         data["energy_density"] = (
             ("point", "time", "ensemble"),
             0.5 * sz + 0.5,

@@ -634,7 +634,7 @@ def integrate_one(
                 for i in range(n):
                     yout[kout, i] = yint[i]
             kout += 1
-        if ev_w is not None and has_event and ev_terminal and not np.isnan(ev_time):
+        if has_event and ev_terminal and not np.isnan(ev_time):
             break
         # ---------------- next step size: PI control (Gustafsson; Hairer's DOPRI5 form with
         # beta = _PI_BETA) for DOP853, I control for Rodas4
@@ -916,9 +916,7 @@ def bdf_one(
     err = np.empty(n)
     yint = np.empty(n)
     newton_tol = max(10.0 * 2.220446049250313e-16 / rtol, min(0.03, rtol**0.5))
-    ev_prev = 0.0
-    if ev_w is not None:
-        ev_prev = _event_value(ev_w, ev_thr, y)
+    ev_prev = _event_value(ev_w, ev_thr, y)
     status = OK
     while kout < nout:
         if stats[0] + stats[1] >= max_steps:
