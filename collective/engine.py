@@ -50,6 +50,7 @@ from .integrate import (
     integrate_batch,
     integrate_one,
     rhs_batch,
+    work_arrays,
 )
 from .lowering import Lowered, lower
 from .model import InitialState, Model
@@ -565,25 +566,36 @@ def _kernel_call(method, tables, opts, atol, ev, tout, t0, coefs, y0s, outs):
     ``ev`` = ``(ev_w, ev_thr, ev_dir, ev_term)``, ``outs`` = ``(yout, stats, status, ev_times)``.
     :func:`precompile` builds its dummy call here too, so it compiles exactly the signature a run
     uses."""
-    one, parallel, mode = METHODS[method]
-    ev_w, ev_thr, ev_dir, ev_term = ev
     yout, stats, status, ev_times = outs
-    common = (
-        *tables,
-        float(opts.rtol),
-        atol,
-        float(opts.h0),
-        float(opts.hmax),
-        int(opts.max_steps),
-    )
-    extra = () if mode is None else (mode,)
+    if coefs.shape[0] == 1:
+        fn, fixed, scratch = _one_point_call(method, tables, opts, atol, ev, y0s.shape[1])
+        return fn, (y0s[0], t0, tout, coefs[0], *fixed, yout[0], stats[0], *scratch)
+    _, parallel, mode = METHODS[method]
+    ev_w, ev_thr, ev_dir, ev_term = ev
     if mode is not None and not ev_w.any():
         ev_w = None  # no event: the RK/Rosenbrock kernel compiled without its event code
-    if coefs.shape[0] == 1:
-        head = (y0s[0], t0, tout, coefs[0], *common, ev_w, float(ev_thr[0]), ev_dir, ev_term)
-        return one, (*head, *extra, yout[0], stats[0])
-    head = (y0s, t0, tout, coefs, *common, ev_w, ev_thr, ev_dir, ev_term)
-    return parallel, (*head, *extra, yout, stats, status, ev_times)
+    extra = () if mode is None else (mode,)
+    head = (y0s, t0, tout, coefs, *tables, *_solver_args(opts, atol))
+    return parallel, (*head, ev_w, ev_thr, ev_dir, ev_term, *extra, yout, stats, status, ev_times)
+
+
+def _solver_args(opts, atol) -> tuple:
+    return (float(opts.rtol), atol, float(opts.h0), float(opts.hmax), int(opts.max_steps))
+
+
+def _one_point_call(method, tables, opts, atol, ev, n):
+    """``(kernel, fixed, scratch)`` of a one-point run: its arguments are ``(y0, t0, tout, coef,
+    *fixed, yout, stats, *scratch)``, where ``fixed`` holds what does not change from point to
+    point (tables, tolerances, event, mode) and ``scratch`` the kernel's work arrays
+    (:func:`collective.integrate.work_arrays`; none for BDF)."""
+    one, _, mode = METHODS[method]
+    ev_w, ev_thr, ev_dir, ev_term = ev
+    if mode is not None and not ev_w.any():
+        ev_w = None  # no event: the RK/Rosenbrock kernel compiled without its event code
+    fixed = (*tables, *_solver_args(opts, atol), ev_w, float(ev_thr[0]), ev_dir, ev_term)
+    if mode is None:
+        return one, fixed, ()
+    return one, (*fixed, mode), work_arrays(n, tables[1].size)
 
 
 def _outputs(P: int, T: int, n: int):
@@ -824,6 +836,7 @@ class Problem:
         self._plan = _plan(model, order, None, initial, event, options, seed, symmetry, solver_kw)
         self._initial = initial if initial is not None else InitialState()
         self._sz = [self._plan.low.component(sigma_z(e))[0] for e in model.ensemble_names]
+        self._call: tuple | None = None  # the one-point kernel call, bound on first use
 
     @property
     def model(self) -> Model:
@@ -881,18 +894,37 @@ class Problem:
     def integrate(
         self, times: Any, values: Mapping[str, float] | None = None, *, t0: float = 0.0
     ) -> Trajectory:
-        """One trajectory at the model's values overridden by ``values`` (parameters, ``N_<e>``)."""
+        """One trajectory at the model's values overridden by ``values`` (parameters, ``N_<e>``).
+
+        The kernel's fixed arguments and work arrays are bound once per :class:`Problem` (the
+        work arrays are reused: the kernel holds the GIL while it runs), so a call costs a few
+        microseconds over the kernel's own time."""
         tout = _check_times(times, t0)
         coef, y0, v = self._point(values)
-        yout, stats, status, ev, wall = _integrate(
-            self._plan, tout, float(t0), coef[None], y0[None]
+        if self._call is None:
+            plan, low = self._plan, self._plan.low
+            ev = (plan.ev_w, plan.ev_thr, plan.ev_dir, plan.ev_term)
+            fn, fixed, scratch = _one_point_call(
+                plan.opts.method, (low.out, low.cidx, low.fac), plan.opts, plan.atol, ev, low.n
+            )
+            variant = _variant(plan.opts.method, bool(plan.ev_w.any()))
+            self._call = (fn, fixed, scratch, variant, plan.opts.method == "bdf")
+        fn, fixed, scratch, variant, bdf = self._call
+        yout = np.empty((tout.size, y0.size))
+        stats = np.zeros(N_STATS, dtype=np.int64)
+        start = _time.perf_counter()
+        status, ev_time = _run_kernel(
+            fn, (y0, float(t0), tout, coef, *fixed, yout, stats, *scratch), variant
         )
+        wall = _time.perf_counter() - start
+        if bdf:
+            stats[5] = stats[0]  # every BDF step is an implicit (stiff) step
         return Trajectory(
             times=tout,
-            y=yout[0],
-            status=status[0],
-            event_time=ev[0],
-            stats=dict(zip(STAT_NAMES, stats[0].tolist())),
+            y=yout,
+            status=np.int64(status),
+            event_time=np.float64(ev_time),
+            stats=dict(zip(STAT_NAMES, stats.tolist())),
             values=(v,),
             wall_time_s=wall,
         )

@@ -44,6 +44,7 @@ __all__ = [
     "rhs",
     "jacobian",
     "integrate_one",
+    "work_arrays",
     "integrate_batch",
     "bdf_one",
     "bdf_batch",
@@ -267,10 +268,11 @@ def _event_value(w, thr, y):
 
 
 @njit(**_INNER)
-def _start(y0, coef, cidx, ev_w, yout, stats):
-    """Shared set-up of both integrators: NaN outputs, zero statistics, per-term coefficients;
-    returns ``(has_event, valid, cval)`` where ``valid`` is False for non-finite coefficients or
-    initial state."""
+def _start(y0, coef, cidx, ev_w, yout, stats, cval):
+    """Shared set-up of both integrators: NaN outputs, zero statistics, per-term coefficients
+    ``cval = coef[cidx]`` (gathered once per trajectory, not once per RHS call); returns
+    ``(has_event, valid)`` where ``valid`` is False for non-finite coefficients or initial
+    state."""
     yout[:, :] = np.nan
     stats[:] = 0
     has_event = False
@@ -278,7 +280,8 @@ def _start(y0, coef, cidx, ev_w, yout, stats):
         for i in range(ev_w.shape[0]):
             if ev_w[i] != 0.0:
                 has_event = True
-    cval = term_coefficients(coef, cidx)
+    for t in range(cidx.shape[0]):
+        cval[t] = coef[cidx[t]]
     valid = True
     for i in range(coef.shape[0]):
         if not np.isfinite(coef[i]):
@@ -286,7 +289,7 @@ def _start(y0, coef, cidx, ev_w, yout, stats):
     for i in range(y0.shape[0]):
         if not np.isfinite(y0[i]):
             valid = False
-    return has_event, valid, cval
+    return has_event, valid
 
 
 @njit(**_LEAF)
@@ -377,6 +380,13 @@ def _stage(y, scale, A, s, K, cval, out, fac, ytmp, D2, row):
     _rhs_t(ytmp, cval, out, fac, D2, row)
 
 
+def work_arrays(n: int, n_terms: int):
+    """``(work, piv, cval)``: the scratch arrays :func:`integrate_one` takes from its caller for a
+    system of ``n`` real components and ``n_terms`` table terms.  The kernel allocates nothing:
+    its callers do (numba compiles each allocation signature separately, part of a cold start)."""
+    return np.empty((36 + 2 * n, n)), np.empty(n, dtype=np.int64), np.empty(n_terms)
+
+
 @njit(**_JIT)
 def integrate_one(
     y0,
@@ -398,6 +408,9 @@ def integrate_one(
     mode,
     yout,
     stats,
+    work,
+    piv,
+    cval,
 ):
     """Integrate one trajectory from ``t0`` through the sorted output times ``tout``.
 
@@ -405,7 +418,9 @@ def integrate_one(
     both ways), ``RODAS4`` (Rodas4 throughout) or ``DOP853`` (DOP853 throughout).
     Writes ``yout[k]`` at ``tout[k]`` (NaN beyond a failure or terminal event), fills
     ``stats = [accepted, rejected, nfev, njev, nlu, stiff steps, switches]`` and returns
-    ``(status, event_time)``.  ``ev_w . y - ev_thr`` is the event function (``ev_w`` all zero: no
+    ``(status, event_time)``.  ``work``, ``piv`` and ``cval`` are scratch arrays from the caller
+    (:func:`work_arrays`): the kernel allocates nothing, which spares a cold start the compiles
+    of numpy's allocation routines.  ``ev_w . y - ev_thr`` is the event function (``ev_w`` all zero: no
     event); ``ev_dir`` is +1 (rising), -1 (falling) or 0 (either).  ``ev_w=None`` (what the
     engine passes when there is no event) compiles a specialisation without the event code:
     numba prunes the ``ev_w is not None`` branches, so ``_event_value``, ``_crossed`` and the
@@ -430,18 +445,13 @@ def integrate_one(
     n = y0.shape[0]
     nout = tout.shape[0]
     ev_time = np.nan
-    # cval is allocated in _start (by term_coefficients), not here: allocating it in this
-    # function instead (np.empty(T) or a row of np.empty((1, T))) made the same trajectories
-    # 19-36 % slower (one-ensemble decay and Dias m = 3 pump at rtol 1e-5 and 1e-8), with the
-    # same steps; the machine code of this kernel is sensitive to such changes, so time them
-    has_event, valid, cval = _start(y0, coef, cidx, ev_w, yout, stats)
+    has_event, valid = _start(y0, coef, cidx, ev_w, yout, stats, cval)
     if not valid:
         return BAD_INPUT, ev_time
     s0 = nout - nout  # a plain int64 0 (a literal 0 would compile a second _stage)
     # work rows: 0..15 DOP853 stages (row 0 = f(y), row 12 = f(y_new), for both methods),
     # 16..21 Rodas4 stages, 22..28 interpolant, then y, y_new, two stage buffers, interpolated y
-    # and the two power-iteration vectors
-    work = np.zeros((36, n))
+    # and the two power-iteration vectors; rows 36.. hold J and W (n rows each)
     K = work[0:16]
     KR = work[16:22]
     F = work[22:29]
@@ -453,9 +463,10 @@ def integrate_one(
     yint = work[33]
     pv = work[34]
     pw = work[35]
-    J = np.empty((n, n))
-    W = np.empty((n, n))
-    piv = np.empty(n, dtype=np.int64)
+    J = work[36 : 36 + n]
+    W = work[36 + n : 36 + 2 * n]
+    for i in range(n):
+        pv[i] = 0.0
     for i in range(n):
         y[i] = y0[i]
     t = t0
@@ -737,9 +748,13 @@ def integrate_batch(
     status,
     ev_times,
 ):
-    """:func:`integrate_one` over many points in parallel (``prange`` over the first axis)."""
-    P = y0s.shape[0]
+    """:func:`integrate_one` over many points in parallel (``prange`` over the first axis), each
+    with its own work arrays (:func:`work_arrays`)."""
+    P, n = y0s.shape
     for p in prange(P):
+        work = np.empty((36 + 2 * n, n))
+        piv = np.empty(n, dtype=np.int64)
+        cval = np.empty(cidx.shape[0])
         st, et = integrate_one(
             y0s[p],
             t0,
@@ -760,6 +775,9 @@ def integrate_batch(
             mode,
             yout[p],
             stats[p],
+            work,
+            piv,
+            cval,
         )
         status[p] = st
         ev_times[p] = et
@@ -872,7 +890,8 @@ def bdf_one(
     n = y0.shape[0]
     nout = tout.shape[0]
     ev_time = np.nan
-    has_event, valid, cval = _start(y0, coef, cidx, ev_w, yout, stats)
+    cval = np.empty(cidx.shape[0])
+    has_event, valid = _start(y0, coef, cidx, ev_w, yout, stats, cval)
     if not valid:
         return BAD_INPUT, ev_time
     t = t0

@@ -52,6 +52,33 @@ def test_integrate_many_equals_sweep_and_flags_a_bad_point(dias):
     assert abs(e[0] - 0.25) < 0.005 and e[2] > 0.98
 
 
+@pytest.mark.parametrize("method", ["auto", "rodas4", "bdf"])
+def test_repeated_calls_reuse_scratch_without_carrying_state(dias, method):
+    """``Problem.integrate`` binds the kernel's work arrays once and reuses them: a call after
+    other calls (other values, other output times, a failed point) gives bit for bit what a
+    fresh Problem gives, and results of earlier calls are not overwritten."""
+    kw = dict(initial=INIT, rtol=1e-7, atol=1e-11, method=method)
+    if method != "bdf":
+        kw["event"] = c.StopEvent(ensemble="B1", threshold=0.5)
+    fresh = c.Problem(dias, **kw).integrate(T, {"gamma_up": 2.0})
+    prob = c.Problem(dias, **kw)
+    first = prob.integrate(T[:20], {"gamma_up": 0.5, "N_C": 1e5})
+    kept = first.y.copy()
+    bad = prob.integrate(T, {"gamma_up": float("nan")})
+    assert int(bad.status) == 4 and np.all(np.isnan(bad.y))
+    rng = np.random.default_rng(1)
+    for a in prob._call[2]:  # the bound work arrays: what a kernel must not read before writing
+        a[...] = rng.integers(0, 7, a.shape) if a.dtype.kind == "i" else rng.normal(0, 1e3, a.shape)
+    again = prob.integrate(T, {"gamma_up": 2.0})
+    assert int(again.status) == int(fresh.status) == 0
+    np.testing.assert_array_equal(again.y, fresh.y)
+    assert again.stats == fresh.stats
+    np.testing.assert_array_equal(again.event_time, fresh.event_time)
+    np.testing.assert_array_equal(first.y, kept)
+    if method != "bdf":
+        assert np.isfinite(again.event_time)
+
+
 def test_order1_seed_follows_the_size(dias):
     prob = c.Problem(dias, order=1, initial=INIT)
     small = prob.integrate(T, {"N_C": 1e4})
