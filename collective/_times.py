@@ -11,15 +11,17 @@ from .errors import ModelError, describe
 
 
 def check_times(times: Any, t0: float = 0.0) -> np.ndarray:
-    """Output times as a 1-d float array: finite, >= 0, strictly increasing, none before ``t0``
-    (a scalar is one output time)."""
+    """Output times as a contiguous 1-d float array: finite, >= 0, strictly increasing, none
+    before ``t0`` (a scalar is one output time)."""
     try:
         t = np.asarray(times, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ModelError(f"`times` must be a sequence of numbers, got {describe(times)}") from exc
     if t.ndim > 1:
         raise ModelError(f"`times` must be a 1-d sequence, got an array of shape {t.shape}")
-    t = t.reshape(-1)
+    # contiguous: the kernels are compiled for contiguous arrays, and a strided view (e.g.
+    # ``times[::2]``) would otherwise compile a second specialisation of the kernel (seconds)
+    t = np.ascontiguousarray(t.reshape(-1))
     if t.size == 0:
         raise ModelError("`times` is empty: give at least one output time")
     # fast path (a few microseconds; Problem.integrate calls this every time): strictly increasing

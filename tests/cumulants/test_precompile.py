@@ -75,6 +75,25 @@ def test_precompile_of_event_runs_compiles_the_event_kernel():
     assert len(kernel.signatures) == n_sigs  # nothing new compiled
 
 
+def test_output_times_of_any_layout_use_the_compiled_kernel():
+    """Strided, big-endian or integer output times are made contiguous float64 before the kernel
+    call: a view such as ``times[::2]`` once compiled a second kernel (seconds)."""
+    c.precompile("auto")
+    c.precompile("auto", batch=True)
+    one, many = engine.METHODS["auto"][0], engine.METHODS["auto"][1]
+    n_one, n_many = len(one.signatures), len(many.signatures)
+    model = c.dias2024(reservoirs=2, N_C=1000, N_B=10)
+    fine = np.geomspace(1e-6, 0.05, 81)
+    for times in (fine[::2], fine[::2].astype(">f8"), np.arange(1, 12)[::2]):
+        assert not (times.flags.c_contiguous and times.dtype == np.float64)
+        ds = c.solve(model, times, initial=INIT)
+        assert int(ds.status) == 0
+        tr = c.Problem(model, initial=INIT).integrate(times)
+        np.testing.assert_array_equal(tr.times, np.asarray(times, dtype=float))
+        c.sweep(model, times, [{"gamma_down": 1.0}, {"gamma_down": 2.0}], initials=INIT)
+    assert (len(one.signatures), len(many.signatures)) == (n_one, n_many)
+
+
 def test_precompile_rejects_unknown_method():
     with pytest.raises(c.ModelError, match=r"`method` must be one of .*'rk45'"):
         c.precompile("rk45")
