@@ -56,6 +56,8 @@ __all__ = [
 # ZeroDivisionError checks); no cfunc wrappers, since nothing passes the kernels as first-class
 # functions (-1.7 % cold-start instructions).  Helpers called only from other kernels drop the
 # CPython wrapper, and those that allocate nothing also numba's reference counting.
+# The kernels hold the GIL while they run: ``Problem.integrate`` relies on it to reuse one set of
+# work arrays per Problem (with ``nogil=True`` two threads could share them: give each call its own).
 _JIT = dict(cache=True, no_cfunc_wrapper=True, error_model="numpy")
 _INNER = dict(_JIT, no_cpython_wrapper=True)
 _LEAF = dict(_INNER, _nrt=False)
