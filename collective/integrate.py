@@ -168,19 +168,38 @@ def _rhs_t(y, cval, out, fac, D2, row):
         return
     cur = out[0]
     acc = 0.0
-    for t in range(T):
-        o = out[t]
-        if o != cur:
-            D2[row, cur] += acc
-            cur = o
-            acc = 0.0
-        v = cval[t]
-        for k in range(D):
-            j = fac[t, k]
-            if j < 0:
-                break
-            v *= y[j]
-        acc += v
+    if D == 2:
+        # at most two factors per term (every spin model at orders 1 and 2): the factor loop
+        # written out, without its exit branch (a Dias m = 3 right-hand side, 51 terms, in
+        # 42 instead of 62 ns; the same products, bit for bit)
+        for t in range(T):
+            o = out[t]
+            if o != cur:
+                D2[row, cur] += acc
+                cur = o
+                acc = 0.0
+            v = cval[t]
+            j0 = fac[t, 0]
+            j1 = fac[t, 1]
+            if j0 >= 0:
+                v *= y[j0]
+            if j1 >= 0:
+                v *= y[j1]
+            acc += v
+    else:
+        for t in range(T):
+            o = out[t]
+            if o != cur:
+                D2[row, cur] += acc
+                cur = o
+                acc = 0.0
+            v = cval[t]
+            for k in range(D):
+                j = fac[t, k]
+                if j < 0:
+                    break
+                v *= y[j]
+            acc += v
     D2[row, cur] += acc
 
 
