@@ -572,11 +572,16 @@ def _kernel_call(method, tables, opts, atol, ev, tout, t0, coefs, y0s, outs):
         return fn, (y0s[0], t0, tout, coefs[0], *fixed, yout[0], stats[0], *scratch)
     _, parallel, mode = METHODS[method]
     ev_w, ev_thr, ev_dir, ev_term = ev
-    if mode is not None and not ev_w.any():
-        ev_w = None  # no event: the RK/Rosenbrock kernel compiled without its event code
+    ev_w = _event_weights(mode, ev_w)
     extra = () if mode is None else (mode,)
     head = (y0s, t0, tout, coefs, *tables, *_solver_args(opts, atol))
     return parallel, (*head, ev_w, ev_thr, ev_dir, ev_term, *extra, yout, stats, status, ev_times)
+
+
+def _event_weights(mode, ev_w):
+    """``None`` in place of all-zero event weights for the RK/Rosenbrock kernel (``mode`` not
+    None): its runs without an event use a specialisation compiled without the event code."""
+    return None if mode is not None and not ev_w.any() else ev_w
 
 
 def _solver_args(opts, atol) -> tuple:
@@ -590,8 +595,7 @@ def _one_point_call(method, tables, opts, atol, ev, n):
     (:func:`collective.integrate.work_arrays`; none for BDF)."""
     one, _, mode = METHODS[method]
     ev_w, ev_thr, ev_dir, ev_term = ev
-    if mode is not None and not ev_w.any():
-        ev_w = None  # no event: the RK/Rosenbrock kernel compiled without its event code
+    ev_w = _event_weights(mode, ev_w)
     fixed = (*tables, *_solver_args(opts, atol), ev_w, float(ev_thr[0]), ev_dir, ev_term)
     if mode is None:
         return one, fixed, ()
