@@ -55,7 +55,8 @@ __all__ = [
 # numba options of every kernel: compiled once and cached on disk; numpy's error model (no
 # ZeroDivisionError checks); no cfunc wrappers, since nothing passes the kernels as first-class
 # functions (-1.7 % cold-start instructions).  Helpers called only from other kernels drop the
-# CPython wrapper, and those that allocate nothing also numba's reference counting.
+# CPython wrapper, and those that allocate nothing also numba's reference counting (so does
+# ``integrate_one``, whose arrays all come from its caller).
 # The kernels hold the GIL while they run: ``Problem.integrate`` relies on it to reuse one set of
 # work arrays per Problem (with ``nogil=True`` two threads could share them: give each call its own).
 _JIT = dict(cache=True, no_cfunc_wrapper=True, error_model="numpy")
@@ -388,8 +389,9 @@ def _stage(y, scale, A, s, K, cval, out, fac, ytmp, D2, row):
     one-ensemble decay problem took 17-22 % less time than the earlier build and Dias m = 3 about
     the same to 7 % less (per-variant minimum over interleaved runs; DOP853 / Rodas4 / auto at
     rtol 1e-5 / auto at 1e-8: 29.6 / 101 / 36.1 / 59.4 -> 24.1 / 76.7 / 29.0 / 46.7 us and
-    59.7 / 310 / 74.5 / 139 -> 55.7 / 296 / 71.7 / 129 us).  It costs compile work: +3.5e9 of a
-    cold start's ~35e9 instructions (``runs/benchmarks/PERFORMANCE_NOTES.md``)."""
+    59.7 / 310 / 74.5 / 139 -> 55.7 / 296 / 71.7 / 129 us).  It costs compile work, about a
+    thousand lines of machine code per call site, so ``integrate_one`` keeps its call sites few
+    (three; ``runs/benchmarks/PERFORMANCE_NOTES.md``)."""
     n = y.shape[0]
     for i in range(n):
         ytmp[i] = y[i]
@@ -413,7 +415,7 @@ def work_arrays(n: int, n_terms: int):
     return np.empty((_WORK_ROWS + 2 * n, n)), np.empty(n, dtype=np.int64), np.empty(n_terms)
 
 
-@njit(**_JIT)
+@njit(**_JIT, _nrt=False)
 def integrate_one(
     y0,
     t0,
@@ -452,6 +454,15 @@ def integrate_one(
     numba prunes the ``ev_w is not None`` branches, so ``_event_value``, ``_crossed`` and the
     bisection are not compiled for the runs that do not use them (-5.6 % of a cold start's
     instructions).
+
+    Written for a short compile (a cold start is mostly numba and LLVM compiling this function):
+    every right-hand side goes through ``_stage``, which LLVM inlines at each call site, and an
+    inlined copy is about a thousand lines of machine code.  So there are three sites: f(y0);
+    the stages of an attempt, Rodas4's or DOP853's, in one loop; f(y_new) with DOP853's three
+    interpolant stages, in one loop of data-dependent length (a loop of constant length 3 was
+    unrolled into three copies).  They were seven: the machine code went from 14.4k to 12.3k
+    lines, the same steps bit for bit.  No reference counting (``_nrt=False``): every array is
+    the caller's or a view of one, and the counting code was a fifth of numba's IR.
 
     Stiffness detection (``AUTO``): after an accepted DOP853 step, Hairer's estimate
     ``rho = |f(y_new) - f(y_11)| / |y_new - y_11|`` from the two stages at ``t + h``; ``h' rho``
@@ -547,15 +558,24 @@ def integrate_one(
                     W[i, j] = -J[i, j]
                 W[i, i] += inv_hg
             stats[4] += 1
-            if _lu_factor(W, piv):
-                # Rodas4 stages: K_s = W^-1 (f(y + sum a_sj K_j) + sum (c_sj / h) K_j)
-                for s in range(6):
+            ok = _lu_factor(W, piv)
+            tab, KS, D2, scale, s_lo, s_hi = _A, KR, work, 1.0, 0, 6
+        else:
+            q = 8.0
+            ok = True
+            tab, KS, D2, scale, s_lo, s_hi = _DOP_A, K, K, h, 1, 12
+        if ok:
+            # the stages of either method through one _stage call site (see the docstring);
+            # Rodas4's are K_s = W^-1 (f(y + sum a_sj K_j) + sum (c_sj / h) K_j), stage 0 from
+            # f(y) = K[0], each solved as it comes
+            for s in range(s_lo, s_hi):
+                if s > 0:
+                    _stage(y, scale, tab, s, KS, cval, out, fac, ytmp, D2, r_ftmp if stiff else s)
+                    stats[2] += 1
+                if stiff:
                     if s == 0:
                         for i in range(n):
                             ftmp[i] = K[0, i]
-                    else:
-                        _stage(y, 1.0, _A, s, KR, cval, out, fac, ytmp, work, r_ftmp)
-                        stats[2] += 1
                     for j in range(s):
                         cj = _C[s, j] / h
                         for i in range(n):
@@ -563,6 +583,7 @@ def integrate_one(
                     _lu_solve(W, piv, ftmp)
                     for i in range(n):
                         KR[s, i] = ftmp[i]
+            if stiff:
                 # stiffly accurate: y_new = (last stage input) + K_6; embedded error K_6
                 e2 = 0.0
                 for i in range(n):
@@ -571,34 +592,30 @@ def integrate_one(
                     sc = atol[i] + rtol * max(abs(y[i]), abs(v))
                     e2 += (KR[5, i] / sc) ** 2
                 err = np.sqrt(e2 / n)
-        else:
-            q = 8.0
-            for s in range(1, 12):
-                _stage(y, h, _DOP_A, s, K, cval, out, fac, ytmp, K, s)
-            stats[2] += 11
-            # ytmp now holds the input of stage 11 (c = 1), used by the stiffness test
-            err5 = 0.0
-            err3 = 0.0
-            for i in range(n):
-                acc = 0.0
-                e5 = 0.0
-                e3 = 0.0
-                for j in range(12):
-                    kj = K[j, i]
-                    acc += _DOP_B[j] * kj
-                    e5 += _DOP_E5[j] * kj
-                    e3 += _DOP_E3[j] * kj
-                v = y[i] + h * acc
-                ynew[i] = v
-                sc = atol[i] + rtol * max(abs(y[i]), abs(v))
-                e5 /= sc
-                e3 /= sc
-                err5 += e5 * e5
-                err3 += e3 * e3
-            if err5 == 0.0 and err3 == 0.0:
-                err = 0.0
             else:
-                err = abs(h) * err5 / np.sqrt((err5 + 0.01 * err3) * n)
+                # ytmp now holds the input of stage 11 (c = 1), used by the stiffness test
+                err5 = 0.0
+                err3 = 0.0
+                for i in range(n):
+                    acc = 0.0
+                    e5 = 0.0
+                    e3 = 0.0
+                    for j in range(12):
+                        kj = K[j, i]
+                        acc += _DOP_B[j] * kj
+                        e5 += _DOP_E5[j] * kj
+                        e3 += _DOP_E3[j] * kj
+                    v = y[i] + h * acc
+                    ynew[i] = v
+                    sc = atol[i] + rtol * max(abs(y[i]), abs(v))
+                    e5 /= sc
+                    e3 /= sc
+                    err5 += e5 * e5
+                    err3 += e3 * e3
+                if err5 == 0.0 and err3 == 0.0:
+                    err = 0.0
+                else:
+                    err = abs(h) * err5 / np.sqrt((err5 + 0.01 * err3) * n)
         if not np.isfinite(err):  # singular matrix or non-finite step: shrink hard
             h *= 0.25
             stats[1] += 1
@@ -609,12 +626,10 @@ def integrate_one(
             h *= max(0.2, 0.9 * err ** (-1.0 / q))
             last_reject = True
             continue
-        # ---------------- accepted: f(y_new) into K[12] (DOP853's FSAL stage)
+        # ---------------- accepted
         stats[0] += 1
         if stiff:
             stats[5] += 1
-        _stage(ynew, 0.0, _DOP_A, s0, K, cval, out, fac, ftmp, K, s0 + 12)
-        stats[2] += 1
         tnew = tend if at_end else t + h
         crossed = False
         g_prev = ev_prev
@@ -623,8 +638,18 @@ def integrate_one(
                 ev_new = _event_value(ev_w, ev_thr, ynew)
                 crossed = _crossed(ev_prev, ev_new, ev_dir)
                 ev_prev = ev_new
-        if crossed or (kout < nout and tout[kout] < tnew):
-            # interpolant: cubic Hermite (Rodas4) or DOP853's order-7 one (three more stages)
+        interp = crossed or (kout < nout and tout[kout] < tnew)
+        # f(y_new) into K[12] (DOP853's FSAL stage, for both methods) and, for a DOP853 step whose
+        # interpolant is needed, its three extra stages: one _stage call site, in a loop whose
+        # trip count LLVM cannot fold (a constant one is unrolled into an inlined copy per stage)
+        s_end = 16 if interp and not stiff else 13
+        for s in range(12, s_end):
+            fsal = s == 12
+            yb = ynew if fsal else y
+            _stage(yb, 0.0 if fsal else h, _DOP_A, s0 if fsal else s, K, cval, out, fac, ftmp, K, s)
+        stats[2] += s_end - 12
+        if interp:
+            # interpolant: cubic Hermite (Rodas4) or DOP853's order-7 one
             for i in range(n):
                 dy = ynew[i] - y[i]
                 F[0, i] = dy
@@ -633,9 +658,6 @@ def integrate_one(
                 for r in range(3, 7):
                     F[r, i] = 0.0
             if not stiff:
-                for s in range(13, 16):
-                    _stage(y, h, _DOP_A, s, K, cval, out, fac, ftmp, K, s)
-                stats[2] += 3
                 # component loop outermost: the constant 4 x 12 nest inside unrolls into one
                 # straight-line body (the other order unrolls into 64 vectorised loops); stages
                 # 1-4 have zero dense-output weights and are skipped (3.4 % fewer instructions
