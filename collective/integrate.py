@@ -504,7 +504,6 @@ def integrate_one(
     W = work[_WORK_ROWS + n : _WORK_ROWS + 2 * n]
     for i in range(n):
         pv[i] = 0.0
-    for i in range(n):
         y[i] = y0[i]
     t = t0
     kout = 0
@@ -689,9 +688,7 @@ def integrate_one(
                 for i in range(n):
                     yout[kout, i] = ynew[i]
             else:
-                _dense_eval(y, F, (tout[kout] - t) / h, yint)
-                for i in range(n):
-                    yout[kout, i] = yint[i]
+                _dense_eval(y, F, (tout[kout] - t) / h, yout[kout])
             kout += 1
         if has_event and ev_terminal and not np.isnan(ev_time):
             break
