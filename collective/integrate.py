@@ -37,6 +37,10 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+from numba.core import config as _numba_config
+from numba.core.compiler import CompilerBase, DefaultPassBuilder
+from numba.core.compiler_machinery import register_pass
+from numba.core.typed_passes import NativeLowering
 
 from . import _dop853
 
@@ -62,6 +66,50 @@ __all__ = [
 _JIT = dict(cache=True, no_cfunc_wrapper=True, error_model="numpy")
 _INNER = dict(_JIT, no_cpython_wrapper=True)
 _LEAF = dict(_INNER, _nrt=False)
+
+
+@register_pass(mutates_CFG=True, analysis_only=False)
+class _LoweringWithoutLoopVectorizer(NativeLowering):
+    """numba's native lowering (numba IR -> LLVM IR -> optimised machine code) with LLVM's loop
+    vectoriser off, for :func:`integrate_one`'s own loops only.
+
+    Its loops are short (n ~ 10-100 components) and many (~40); vectorised, each became a vector
+    body, an epilogue and runtime alias checks (all its arrays are rows of one work array), about
+    an eighth of the kernel's machine code, which LLVM then spent compile time on.  The hot
+    vectorisable loops live in the callees (``_stage``, ``_lu_factor``, ...): numba compiles
+    those during type inference, before this pass, with the vectoriser on, and links them in
+    already vectorised.  Measured (``runs/benchmarks/PERFORMANCE_NOTES.md``): machine code
+    11.5k -> 10.0k lines, cold-start instructions -3.9 % (LLVM -13 %); trajectories as fast on
+    (a) and (b) and up to 23 % faster at n = 27.
+
+    The switch is ``numba.core.config.LOOP_VECTORIZE`` (``NUMBA_LOOP_VECTORIZE``), read when
+    numba builds LLVM's pass pipeline; it is set for the duration of this pass, which runs under
+    numba's global compiler lock (no other compile sees it), and restored even on error."""
+
+    _name = "collective_lowering_without_loop_vectorizer"
+
+    def run_pass(self, state):
+        saved = _numba_config.LOOP_VECTORIZE
+        _numba_config.LOOP_VECTORIZE = 0
+        try:
+            return super().run_pass(state)
+        finally:
+            _numba_config.LOOP_VECTORIZE = saved
+
+
+class _KernelPipeline(CompilerBase):
+    """numba's default nopython pipeline with :class:`_LoweringWithoutLoopVectorizer` in place of
+    its native lowering (``pipeline_class`` of :func:`integrate_one`)."""
+
+    def define_pipelines(self):
+        pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
+        pm.passes = [
+            (_LoweringWithoutLoopVectorizer if cls is NativeLowering else cls, what)
+            for cls, what in pm.passes
+        ]
+        pm.finalize()
+        return [pm]
+
 
 # status codes
 OK = 0
@@ -415,7 +463,7 @@ def work_arrays(n: int, n_terms: int):
     return np.empty((_WORK_ROWS + 2 * n, n)), np.empty(n, dtype=np.int64), np.empty(n_terms)
 
 
-@njit(**_JIT, _nrt=False)
+@njit(**_JIT, _nrt=False, pipeline_class=_KernelPipeline)
 def integrate_one(
     y0,
     t0,
@@ -462,7 +510,8 @@ def integrate_one(
     interpolant stages, in one loop of data-dependent length (a loop of constant length 3 was
     unrolled into three copies).  They were seven: the machine code went from 14.4k to 12.3k
     lines, the same steps bit for bit.  No reference counting (``_nrt=False``): every array is
-    the caller's or a view of one, and the counting code was a fifth of numba's IR.
+    the caller's or a view of one, and the counting code was a fifth of numba's IR.  LLVM does
+    not vectorise the kernel's own (short) loops: :class:`_KernelPipeline`.
 
     Stiffness detection (``AUTO``): after an accepted DOP853 step, Hairer's estimate
     ``rho = |f(y_new) - f(y_11)| / |y_new - y_11|`` from the two stages at ``t + h``; ``h' rho``
