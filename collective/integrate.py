@@ -536,7 +536,8 @@ def integrate_one(
         return BAD_INPUT, ev_time
     s0 = nout - nout  # a plain int64 0 (a literal 0 would compile a second _stage)
     # work rows: 0..15 DOP853 stages (row 0 = f(y), row 12 = f(y_new), for both methods),
-    # 16..21 Rodas4 stages, 22..28 interpolant, then y, y_new, two stage buffers, interpolated y
+    # 16..21 Rodas4 stages, 22..28 interpolant, then y, y_new, two stage buffers, y interpolated
+    # for the event bisection (outputs are interpolated straight into yout)
     # and the two power-iteration vectors; rows _WORK_ROWS.. hold J and W (n rows each)
     K = work[0:16]
     KR = work[16:22]
