@@ -40,7 +40,8 @@ from numba import njit, prange
 from numba.core import config as _numba_config
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import register_pass
-from numba.core.typed_passes import NativeLowering
+from numba.core.typed_passes import NativeLowering, NopythonRewrites, PreLowerStripPhis
+from numba.core.untyped_passes import GenericRewrites, InlineClosureLikes, ReconstructSSA
 
 from . import _dop853
 
@@ -97,15 +98,37 @@ class _LoweringWithoutLoopVectorizer(NativeLowering):
             _numba_config.LOOP_VECTORIZE = saved
 
 
+# numba passes integrate_one compiles without: it has no closures or comprehensions to inline
+# (InlineClosureLikes), nothing that numba's rewrites of raises, constant binops, array
+# expressions or constant getitems change (GenericRewrites, NopythonRewrites), and every
+# variable keeps one type throughout, so it needs no SSA form (ReconstructSSA, and
+# PreLowerStripPhis that undoes it).  Without them its machine code is the
+# same, byte for byte (inspect_asm, numba 0.68; tests/cumulants/test_kernel_pipeline.py), and a
+# cold start is 17 % fewer instructions (runs/benchmarks/PERFORMANCE_NOTES.md).  Without SSA,
+# numba types a variable from all its assignments at once, and integer literals of different
+# values do not unify: the kernel's integer state (status, counters) starts from the int64
+# ``s0``, never from a literal.  A closure or a variable of two types added to the kernel later
+# fails to compile, loudly.
+_KERNEL_SKIPPED_PASSES = (
+    InlineClosureLikes,
+    GenericRewrites,
+    NopythonRewrites,
+    ReconstructSSA,
+    PreLowerStripPhis,
+)
+
+
 class _KernelPipeline(CompilerBase):
     """numba's default nopython pipeline with :class:`_LoweringWithoutLoopVectorizer` in place of
-    its native lowering (``pipeline_class`` of :func:`integrate_one`)."""
+    its native lowering and without ``_KERNEL_SKIPPED_PASSES`` (``pipeline_class`` of
+    :func:`integrate_one`)."""
 
     def define_pipelines(self):
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
         pm.passes = [
             (_LoweringWithoutLoopVectorizer if cls is NativeLowering else cls, what)
             for cls, what in pm.passes
+            if cls not in _KERNEL_SKIPPED_PASSES
         ]
         pm.finalize()
         return [pm]
@@ -534,7 +557,9 @@ def integrate_one(
     has_event, valid = _start(y0, coef, cidx, ev_w, yout, stats, cval)
     if not valid:
         return BAD_INPUT, ev_time
-    s0 = nout - nout  # a plain int64 0 (a literal 0 would compile a second _stage)
+    # a plain int64 0: a literal 0 would compile a second _stage, and the kernel's integer state
+    # starts from it (compiled without SSA, see _KERNEL_SKIPPED_PASSES)
+    s0 = nout - nout
     # work rows: 0..15 DOP853 stages (row 0 = f(y), row 12 = f(y_new), for both methods),
     # 16..21 Rodas4 stages, 22..28 interpolant, then y, y_new, two stage buffers, y interpolated
     # for the event bisection (outputs are interpolated straight into yout)
@@ -556,7 +581,7 @@ def integrate_one(
         pv[i] = 0.0
         y[i] = y0[i]
     t = t0
-    kout = 0
+    kout = s0
     while kout < nout and tout[kout] <= t0:
         for i in range(n):
             yout[kout, i] = y[i]
@@ -573,17 +598,17 @@ def integrate_one(
     ev_prev = 0.0
     if ev_w is not None:
         ev_prev = _event_value(ev_w, ev_thr, y)
-    status = OK
+    status = s0 + OK
     stiff = mode == RODAS4
     last_reject = False
     err_prev = 1e-4
-    n_hit = 0
-    n_miss = 0
-    n_easy = 0
-    n_need = _STIFF_HITS
+    n_hit = s0
+    n_miss = s0
+    n_easy = s0
+    n_need = s0 + _STIFF_HITS
     while kout < nout:
         if stats[0] + stats[1] >= max_steps:
-            status = MAX_STEPS
+            status = s0 + MAX_STEPS
             break
         h = min(h, hmax)
         # land exactly on tend (a step within 1% of the remainder is stretched to it)
@@ -591,7 +616,7 @@ def integrate_one(
         if at_end:
             h = tend - t
         if h < 1e-15 * max(abs(t), abs(tend - t0)) or h <= 0.0:
-            status = STEP_TOO_SMALL
+            status = s0 + STEP_TOO_SMALL
             break
         # ---------------- one attempt: error norm `err` (inf: non-finite step or singular W)
         err = np.inf
@@ -766,12 +791,12 @@ def integrate_one(
                     den += (ynew[i] - ytmp[i]) ** 2
                 if den > 0.0 and max(h, hnew) * np.sqrt(num / den) > _STIFF_HLAMBDA:
                     n_hit += 1
-                    n_miss = 0
+                    n_miss = s0
                     switch = n_hit >= n_need
                 else:
                     n_miss += 1
                     if n_miss >= 6:
-                        n_hit = 0
+                        n_hit = s0
             else:
                 vn = 0.0
                 for i in range(n):
@@ -801,7 +826,7 @@ def integrate_one(
                     n_easy += 1
                     switch = n_easy >= 5
                 else:
-                    n_easy = 0
+                    n_easy = s0
         t = tnew
         for i in range(n):
             y[i] = ynew[i]
@@ -813,9 +838,9 @@ def integrate_one(
             if stiff:
                 n_need = 2 * n_need if 2 * n_need < _STIFF_HITS_MAX else _STIFF_HITS_MAX
             stiff = not stiff
-            n_hit = 0
-            n_miss = 0
-            n_easy = 0
+            n_hit = s0
+            n_miss = s0
+            n_easy = s0
     return status, ev_time
 
 

@@ -4,6 +4,8 @@ for that one pass is restored afterwards, also when the pass fails."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from numba.core import config as numba_config
@@ -43,6 +45,62 @@ def test_integrate_one_is_lowered_by_the_kernel_pipeline_and_leaves_numba_config
     names = list(fresh.overloads[sig].metadata["pipeline_times"]["nopython"])
     assert sum(integrate._LoweringWithoutLoopVectorizer._name in k for k in names) == 1
     assert not any(k.endswith("_native_lowering") for k in names)
+    # the skipped passes do not run; the passes around them do
+    for cls in integrate._KERNEL_SKIPPED_PASSES:
+        assert not any(k.endswith("_" + cls._name) for k in names), cls._name
+    assert any(k.endswith("_nopython_type_inference") for k in names)
+    assert any(k.endswith("_ir_legalization") for k in names)
+
+
+def test_the_skipped_passes_leave_the_kernel_machine_code_unchanged():
+    """The passes ``_KernelPipeline`` leaves out (closure inlining, rewrites, SSA) change nothing
+    in ``integrate_one``: compiled through numba's full pipeline (with the same lowering), the
+    kernel's machine code is the same instruction for instruction."""
+
+    class _FullPipeline(integrate._KernelPipeline):
+        def define_pipelines(self):
+            from numba.core.compiler import DefaultPassBuilder
+
+            pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
+            pm.passes = [
+                (
+                    integrate._LoweringWithoutLoopVectorizer if cls is NativeLowering else cls,
+                    what,
+                )
+                for cls, what in pm.passes
+            ]
+            pm.finalize()
+            return [pm]
+
+    p = c.Problem(_decay_model(), order=2, initial=c.InitialState.from_energy({"A": 1.0}))
+    assert int(p.integrate(np.geomspace(1e-6, 1e-2, 20)).status) == 0
+    kernel = integrate.integrate_one
+    sig = kernel.signatures[0]
+    asm = {}
+    for pipeline in (integrate._KernelPipeline, _FullPipeline):
+        fresh = type(kernel)(
+            kernel.py_func, targetoptions=dict(kernel.targetoptions), pipeline_class=pipeline
+        )
+        fresh.compile(sig)
+        names = list(fresh.overloads[sig].metadata["pipeline_times"]["nopython"])
+        ran = [
+            any(k.endswith("_" + cls._name) for k in names)
+            for cls in integrate._KERNEL_SKIPPED_PASSES
+        ]
+        assert ran == [pipeline is _FullPipeline] * len(ran)
+        asm[pipeline] = fresh.inspect_asm(sig)
+    # symbol names carry the dispatcher's unique id (an ABI tag "B<len>v<id>"); compare the
+    # instructions with the id taken out
+    a, b = (
+        [
+            re.sub(r"B\d+v\d+", "", ln)
+            for ln in asm[k].splitlines()
+            if not ln.lstrip().startswith((".", "#")) and ":" not in ln
+        ]
+        for k in (integrate._KernelPipeline, _FullPipeline)
+    )
+    assert len(a) > 1000
+    assert a == b
 
 
 def test_the_loop_vectorize_switch_is_restored_when_lowering_fails(monkeypatch):
