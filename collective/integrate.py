@@ -534,7 +534,9 @@ def integrate_one(
     unrolled into three copies).  They were seven: the machine code went from 14.4k to 12.3k
     lines, the same steps bit for bit.  No reference counting (``_nrt=False``): every array is
     the caller's or a view of one, and the counting code was a fifth of numba's IR.  LLVM does
-    not vectorise the kernel's own (short) loops: :class:`_KernelPipeline`.
+    not vectorise the kernel's own (short) loops, and numba compiles it without the front-end
+    passes that change nothing in it (SSA, closure inlining, rewrites; its integer state starts
+    from the int64 ``s0``): :class:`_KernelPipeline`.
 
     Stiffness detection (``AUTO``): after an accepted DOP853 step, Hairer's estimate
     ``rho = |f(y_new) - f(y_11)| / |y_new - y_11|`` from the two stages at ``t + h``; ``h' rho``
