@@ -727,7 +727,7 @@ def precompile(method: str = "auto", *, batch: bool = False, event: bool = False
 
 def _rhs_values(low: Lowered, coefs: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """``f`` at saved states ``Y`` (P, T, n): numpy for one point (no extra kernel to compile on a
-    cold start), the parallel kernel for many."""
+    cold start), the jitted table kernel for many."""
     if Y.shape[0] > 1:
         dY = np.empty_like(Y)  # (every row is written)
         _run_kernel(rhs_batch, (Y, coefs, low.out, low.cidx, low.fac, dY))
