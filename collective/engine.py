@@ -1,8 +1,8 @@
 r"""Entry points of the cumulant engine: :func:`derive` (cached), :func:`solve` and :func:`sweep`.
 
 ``solve`` integrates one trajectory; ``sweep`` integrates many parameter points of one model in a
-single call, in parallel over cores (numba ``prange``); a failed point gets NaN and a status code,
-never aborting the others.  Both return labelled :class:`xarray.Dataset` objects:
+single call, in parallel over cores (a thread per core runs GIL-free kernels); a failed point gets
+NaN and a status code, never aborting the others.  Both return labelled :class:`xarray.Dataset` objects:
 
 * ``energy_density`` (``time``, ``ensemble``): :math:`\mathcal{E}_\mu/(N_\mu\hbar\omega_0) =
   \langle J^z_\mu\rangle/N_\mu + 1/2` (Dias et al. 2024, Eq. (3));
@@ -45,22 +45,36 @@ from .integrate import (
     RODAS4,
     STAT_NAMES,
     STATUS_MESSAGES,
-    bdf_batch,
+    bdf_chunk,
     bdf_one,
-    integrate_batch,
+    integrate_chunk,
     integrate_one,
     rhs_batch,
+    run_batch,
     work_arrays,
 )
 from .lowering import Lowered, lower
 from .model import InitialState, Model
 
+
+def _rk_batch(*args):
+    """The parallel batch driver of the RK/Rosenbrock kernel: ``args`` as for
+    :func:`collective.integrate.integrate_chunk` without ``lo, hi`` and the work arrays."""
+    n, n_terms = args[0].shape[1], args[5].size
+    run_batch(integrate_chunk, args, lambda: work_arrays(n, n_terms))
+
+
+def _bdf_batch(*args):
+    """The parallel batch driver of the NDF kernel (:func:`collective.integrate.bdf_chunk`)."""
+    run_batch(bdf_chunk, args)
+
+
 # method -> (one-point kernel, parallel batch driver, mode of the RK/Rosenbrock kernel or None)
 METHODS = {
-    "auto": (integrate_one, integrate_batch, AUTO),
-    "rodas4": (integrate_one, integrate_batch, RODAS4),
-    "dop853": (integrate_one, integrate_batch, DOP853),
-    "bdf": (bdf_one, bdf_batch, None),
+    "auto": (integrate_one, _rk_batch, AUTO),
+    "rodas4": (integrate_one, _rk_batch, RODAS4),
+    "dop853": (integrate_one, _rk_batch, DOP853),
+    "bdf": (bdf_one, _bdf_batch, None),
 }
 
 __all__ = [

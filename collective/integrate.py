@@ -35,8 +35,11 @@ L. F. Shampine, M. W. Reichelt, SIAM J. Sci. Comput. 18, 1 (1997) (NDF).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from numba.core import config as _numba_config
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import register_pass
@@ -50,9 +53,10 @@ __all__ = [
     "jacobian",
     "integrate_one",
     "work_arrays",
-    "integrate_batch",
+    "integrate_chunk",
     "bdf_one",
-    "bdf_batch",
+    "bdf_chunk",
+    "run_batch",
     "STATUS_MESSAGES",
     "STAT_NAMES",
 ]
@@ -846,8 +850,10 @@ def integrate_one(
     return status, ev_time
 
 
-@njit(**_JIT, parallel=True)
-def integrate_batch(
+@njit(**_JIT, nogil=True)
+def integrate_chunk(
+    lo,
+    hi,
     y0s,
     t0,
     tout,
@@ -869,14 +875,14 @@ def integrate_batch(
     stats,
     status,
     ev_times,
+    work,
+    piv,
+    cval,
 ):
-    """:func:`integrate_one` over many points in parallel (``prange`` over the first axis), each
-    with its own work arrays (:func:`work_arrays`)."""
-    P, n = y0s.shape
-    for p in prange(P):
-        work = np.empty((_WORK_ROWS + 2 * n, n))
-        piv = np.empty(n, dtype=np.int64)
-        cval = np.empty(cidx.shape[0])
+    """:func:`integrate_one` over the points ``lo <= p < hi`` (rows of ``y0s``, ``coefs``, ...),
+    one after another with one set of work arrays (:func:`work_arrays`), without the GIL:
+    :func:`run_batch` runs chunks of a batch on a thread per core."""
+    for p in range(lo, hi):
         st, et = integrate_one(
             y0s[p],
             t0,
@@ -903,6 +909,34 @@ def integrate_batch(
         )
         status[p] = st
         ev_times[p] = et
+
+
+def run_batch(chunk, args, scratch=None):
+    """Run a batch: ``chunk(lo, hi, *args, *scratch())`` over slices of the points (the first
+    axis of ``args[0]``) on ``numba.get_num_threads()`` threads, each slice with its own scratch
+    arrays (``scratch``: a function returning a fresh tuple of them, or None).
+
+    The chunk kernels release the GIL, so the threads run in parallel.  A batch driver compiled
+    with numba's ``prange`` did the same, but numba optimised ``integrate_one``'s IR again in each
+    of the three libraries of a parallel loop (body, gufunc wrapper, driver): a cold ``sweep``
+    spent ~10 s more than a cold ``solve`` compiling it (``runs/benchmarks/PERFORMANCE_NOTES.md``).
+    Slices are four per thread, handed out as threads come free (trajectories differ in cost)."""
+    P = args[0].shape[0]
+    extra = scratch() if scratch is not None else ()
+    chunk(0, 0, *args, *extra)  # compiles (or loads) the kernel here, not in a worker thread
+    threads = max(1, min(numba.get_num_threads(), P))
+    if threads == 1:
+        chunk(0, P, *args, *extra)
+        return
+    bounds = np.linspace(0, P, min(P, 4 * threads) + 1).astype(np.int64)
+
+    def run(i):
+        mine = scratch() if scratch is not None else ()
+        chunk(int(bounds[i]), int(bounds[i + 1]), *args, *mine)
+
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in pool.map(run, range(bounds.size - 1)):
+            pass
 
 
 @njit(**_JIT)
@@ -1250,8 +1284,10 @@ def bdf_one(
     return status, ev_time
 
 
-@njit(**_JIT, parallel=True)
-def bdf_batch(
+@njit(**_JIT, nogil=True)
+def bdf_chunk(
+    lo,
+    hi,
     y0s,
     t0,
     tout,
@@ -1273,8 +1309,8 @@ def bdf_batch(
     status,
     ev_times,
 ):
-    P = y0s.shape[0]
-    for p in prange(P):
+    """:func:`bdf_one` over the points ``lo <= p < hi``, without the GIL (see :func:`run_batch`)."""
+    for p in range(lo, hi):
         st, et = bdf_one(
             y0s[p],
             t0,

@@ -80,7 +80,7 @@ def test_output_times_of_any_layout_use_the_compiled_kernel():
     call: a view such as ``times[::2]`` once compiled a second kernel (seconds)."""
     c.precompile("auto")
     c.precompile("auto", batch=True)
-    one, many = engine.METHODS["auto"][0], engine.METHODS["auto"][1]
+    one, many = engine.METHODS["auto"][0], engine.integrate_chunk  # the batch kernel
     n_one, n_many = len(one.signatures), len(many.signatures)
     model = c.dias2024(reservoirs=2, N_C=1000, N_B=10)
     fine = np.geomspace(1e-6, 0.05, 81)
