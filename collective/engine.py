@@ -2,7 +2,8 @@ r"""Entry points of the cumulant engine: :func:`derive` (cached), :func:`solve` 
 
 ``solve`` integrates one trajectory; ``sweep`` integrates many parameter points of one model in a
 single call, in parallel over cores (a thread per core runs GIL-free kernels); a failed point gets
-NaN and a status code, never aborting the others.  Both return labelled :class:`xarray.Dataset` objects:
+NaN and a status code, never aborting the others.  Both return labelled :class:`xarray.Dataset`
+objects:
 
 * ``energy_density`` (``time``, ``ensemble``): :math:`\mathcal{E}_\mu/(N_\mu\hbar\omega_0) =
   \langle J^z_\mu\rangle/N_\mu + 1/2` (Dias et al. 2024, Eq. (3));

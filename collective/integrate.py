@@ -106,9 +106,9 @@ class _LoweringWithoutLoopVectorizer(NativeLowering):
 # (InlineClosureLikes), nothing that numba's rewrites of raises, constant binops, array
 # expressions or constant getitems change (GenericRewrites, NopythonRewrites), and every
 # variable keeps one type throughout, so it needs no SSA form (ReconstructSSA, and
-# PreLowerStripPhis that undoes it).  Without them its machine code is the
-# same, byte for byte (inspect_asm, numba 0.68; tests/cumulants/test_kernel_pipeline.py), and a
-# cold start is 17 % fewer instructions (runs/benchmarks/PERFORMANCE_NOTES.md).  Without SSA,
+# PreLowerStripPhis that undoes it).  Without them its machine code is the same instruction for
+# instruction (inspect_asm, numba 0.68; tests/cumulants/test_kernel_pipeline.py), and a cold
+# start is 18 % fewer instructions (runs/benchmarks/PERFORMANCE_NOTES.md).  Without SSA,
 # numba types a variable from all its assignments at once, and integer literals of different
 # values do not unify: the kernel's integer state (status, counters) starts from the int64
 # ``s0``, never from a literal.  A closure or a variable of two types added to the kernel later
@@ -124,15 +124,17 @@ _KERNEL_SKIPPED_PASSES = (
 
 class _KernelPipeline(CompilerBase):
     """numba's default nopython pipeline with :class:`_LoweringWithoutLoopVectorizer` in place of
-    its native lowering and without ``_KERNEL_SKIPPED_PASSES`` (``pipeline_class`` of
+    its native lowering and without the passes in ``skipped`` (``pipeline_class`` of
     :func:`integrate_one`)."""
+
+    skipped = _KERNEL_SKIPPED_PASSES
 
     def define_pipelines(self):
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
         pm.passes = [
             (_LoweringWithoutLoopVectorizer if cls is NativeLowering else cls, what)
             for cls, what in pm.passes
-            if cls not in _KERNEL_SKIPPED_PASSES
+            if cls not in self.skipped
         ]
         pm.finalize()
         return [pm]
@@ -935,8 +937,7 @@ def run_batch(chunk, args, scratch=None):
         chunk(int(bounds[i]), int(bounds[i + 1]), *args, *mine)
 
     with ThreadPoolExecutor(threads) as pool:
-        for _ in pool.map(run, range(bounds.size - 1)):
-            pass
+        list(pool.map(run, range(bounds.size - 1)))  # re-raises a slice's exception here
 
 
 @njit(**_JIT)
