@@ -98,6 +98,33 @@ def test_bad_output_times_through_the_fast_path(times, message):
         prob.integrate(times)
 
 
+@pytest.mark.parametrize("method", ["auto", "bdf"])
+@pytest.mark.parametrize(
+    "times, t0, message",
+    [
+        ([0.0, 1e-6, float("nan")], 0.0, "finite and >= 0"),
+        ([float("nan"), 1e-6], 0.0, "finite and >= 0"),
+        ([-1e-6, 1e-6], 0.0, "finite and >= 0"),
+        ([0.0, float("inf")], 0.0, "finite and >= 0"),
+        ([float("-inf"), 0.0], 0.0, "finite and >= 0"),
+        ([0.0, 1e-6, 1e-6], 0.0, "strictly increasing"),
+        ([0.0, 2e-6, 1e-6, 3e-6], 0.0, "strictly increasing"),
+        ([1e-6, 2e-6], 1.5e-6, "is after the first output time"),
+    ],
+)
+def test_bad_float64_times_are_caught_by_the_kernel(method, times, t0, message):
+    # a contiguous float64 array skips check_times' numpy checks: the kernel's set-up checks
+    # the values and Problem.integrate then asks check_times for the message
+    prob = c.Problem(c.dias2024(reservoirs=1, N_C=100, N_B=10), method=method)
+    arr = np.asarray(times, dtype=float)
+    with pytest.raises(c.ModelError, match=message):
+        prob.integrate(arr, t0=t0)
+    # the same times are accepted once repaired, and a strided view takes the slow path
+    good = prob.integrate(np.geomspace(1e-7, 1e-5, 8)[::2], t0=0.0)
+    assert good.status == 0 and good.y.shape == (4, prob.lowered.n)
+    assert np.isfinite(good.y).all()
+
+
 def test_non_hermitian_hamiltonian_and_bad_convention():
     with pytest.raises(c.ModelError, match="not Hermitian"):
         c.Model(ensembles=[c.Ensemble(name="A", N=2)], hamiltonian=c.Jp("A"))
