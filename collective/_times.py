@@ -6,8 +6,25 @@ import math
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from .errors import ModelError, describe
+
+
+@njit(cache=True, nogil=True)
+def times_valid(t, t0):
+    """Would :func:`check_times` accept the contiguous float64 1-d array ``t`` as it is: non-empty,
+    finite, >= 0, >= ``t0`` and strictly increasing?  A loop, ~1.5 us cheaper than the numpy
+    comparisons for 200 times: :meth:`collective.engine.Problem.integrate` checks its times with
+    it on every call and asks :func:`check_times` for the message when it says no."""
+    n = t.shape[0]
+    # NaN fails every comparison; strictly increasing up to a finite t[-1] means all finite
+    if n == 0 or not (t[0] >= 0.0 and t[0] >= t0 and np.isfinite(t[n - 1])):
+        return False
+    for i in range(1, n):
+        if not t[i] > t[i - 1]:
+            return False
+    return True
 
 
 def check_times(times: Any, t0: float = 0.0) -> np.ndarray:

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import collective as c
 from collective.cumulants import Moment
@@ -112,17 +114,37 @@ def test_bad_output_times_through_the_fast_path(times, message):
         ([1e-6, 2e-6], 1.5e-6, "is after the first output time"),
     ],
 )
-def test_bad_float64_times_are_caught_by_the_kernel(method, times, t0, message):
-    # a contiguous float64 array skips check_times' numpy checks: the kernel's set-up checks
-    # the values and Problem.integrate then asks check_times for the message
+def test_bad_float64_times_take_the_checked_path(method, times, t0, message):
+    # a contiguous float64 array is checked by the jitted times_valid instead of check_times'
+    # numpy comparisons; what it refuses goes to check_times for the message
     prob = c.Problem(c.dias2024(reservoirs=1, N_C=100, N_B=10), method=method)
-    arr = np.asarray(times, dtype=float)
     with pytest.raises(c.ModelError, match=message):
-        prob.integrate(arr, t0=t0)
-    # the same times are accepted once repaired, and a strided view takes the slow path
+        prob.integrate(np.asarray(times, dtype=float), t0=t0)
+    # good times pass, also as a strided view (converted by check_times)
     good = prob.integrate(np.geomspace(1e-7, 1e-5, 8)[::2], t0=0.0)
     assert good.status == 0 and good.y.shape == (4, prob.lowered.n)
     assert np.isfinite(good.y).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([0.0, 1e-6, 2e-6, 3e-6, -1e-6, float("nan"), float("inf")]),
+        min_size=0,
+        max_size=6,
+    ),
+    st.sampled_from([0.0, 1e-6, -1.0, 5e-6]),
+)
+def test_times_valid_agrees_with_check_times(times, t0):
+    from collective._times import check_times, times_valid
+
+    t = np.asarray(times, dtype=float)
+    try:
+        check_times(t, t0)
+        accepted = True
+    except c.ModelError:
+        accepted = False
+    assert times_valid(t, t0) == accepted
 
 
 def test_non_hermitian_hamiltonian_and_bad_convention():
