@@ -102,16 +102,17 @@ class _LoweringWithoutLoopVectorizer(NativeLowering):
             _numba_config.LOOP_VECTORIZE = saved
 
 
-# numba passes integrate_one compiles without: it has no closures or comprehensions to inline
-# (InlineClosureLikes), nothing that numba's rewrites of raises, constant binops, array
-# expressions or constant getitems change (GenericRewrites, NopythonRewrites), and every
-# variable keeps one type throughout, so it needs no SSA form (ReconstructSSA, and
-# PreLowerStripPhis that undoes it).  Without them its machine code is the same instruction for
-# instruction (inspect_asm, numba 0.68; tests/cumulants/test_kernel_pipeline.py), and a cold
-# start is 18 % fewer instructions (runs/benchmarks/PERFORMANCE_NOTES.md).  Without SSA,
-# numba types a variable from all its assignments at once, and integer literals of different
-# values do not unify: the kernel's integer state (status, counters) starts from the int64
-# ``s0``, never from a literal.  A closure or a variable of two types added to the kernel later
+# numba passes integrate_one and bdf_one compile without: they have no closures or
+# comprehensions to inline (InlineClosureLikes), nothing that numba's rewrites of raises,
+# constant binops, array expressions or constant getitems change (GenericRewrites,
+# NopythonRewrites), and every variable keeps one type throughout, so they need no SSA form
+# (ReconstructSSA, and PreLowerStripPhis that undoes it).  Without them their machine code is
+# the same instruction for instruction (inspect_asm, numba 0.68;
+# tests/cumulants/test_kernel_pipeline.py), and a cold start is 18 % fewer instructions (19 %
+# with method="bdf"; runs/benchmarks/PERFORMANCE_NOTES.md).  Without SSA, numba types a
+# variable from all its assignments at once, and integer literals of different values do not
+# unify: the kernels' integer state (status, counters, the BDF order) starts from the int64
+# ``s0``, never from a literal.  A closure or a variable of two types added to a kernel later
 # fails to compile, loudly.
 _KERNEL_SKIPPED_PASSES = (
     InlineClosureLikes,
@@ -122,22 +123,30 @@ _KERNEL_SKIPPED_PASSES = (
 )
 
 
-class _KernelPipeline(CompilerBase):
-    """numba's default nopython pipeline with :class:`_LoweringWithoutLoopVectorizer` in place of
-    its native lowering and without the passes in ``skipped`` (``pipeline_class`` of
-    :func:`integrate_one`)."""
+class _LeanPipeline(CompilerBase):
+    """numba's default nopython pipeline without the passes in ``skipped``, its native lowering
+    replaced by ``lowering`` (``pipeline_class`` of :func:`bdf_one`, which keeps numba's
+    lowering; the same passes change nothing in its machine code either)."""
 
     skipped = _KERNEL_SKIPPED_PASSES
+    lowering = NativeLowering
 
     def define_pipelines(self):
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
         pm.passes = [
-            (_LoweringWithoutLoopVectorizer if cls is NativeLowering else cls, what)
+            (self.lowering if cls is NativeLowering else cls, what)
             for cls, what in pm.passes
             if cls not in self.skipped
         ]
         pm.finalize()
         return [pm]
+
+
+class _KernelPipeline(_LeanPipeline):
+    """:class:`_LeanPipeline` with :class:`_LoweringWithoutLoopVectorizer` in place of numba's
+    native lowering (``pipeline_class`` of :func:`integrate_one`)."""
+
+    lowering = _LoweringWithoutLoopVectorizer
 
 
 # status codes
@@ -1026,7 +1035,7 @@ def _bdf_interp(D, order, t, h, tq, out):
             out[i] += D[j + 1, i] * p
 
 
-@njit(**_JIT)
+@njit(**_JIT, pipeline_class=_LeanPipeline)
 def bdf_one(
     y0,
     t0,
@@ -1055,8 +1064,11 @@ def bdf_one(
     has_event, valid = _start(y0, coef, cidx, ev_w, yout, stats, cval)
     if not valid:
         return BAD_INPUT, ev_time
+    # a plain int64 0: the integer state starts from it, not from literals (compiled without
+    # SSA, see _KERNEL_SKIPPED_PASSES)
+    s0 = nout - nout
     t = t0
-    kout = 0
+    kout = s0
     while kout < nout and tout[kout] <= t0:
         for i in range(n):
             yout[kout, i] = y0[i]
@@ -1081,8 +1093,8 @@ def bdf_one(
     for i in range(n):
         D[0, i] = y[i]
         D[1, i] = f[i] * h
-    order = 1
-    n_equal = 0
+    order = s0 + 1
+    n_equal = s0
     W = np.empty((n, n))
     piv = np.empty(n, dtype=np.int64)
     lu_ok = False
@@ -1097,28 +1109,28 @@ def bdf_one(
     yint = np.empty(n)
     newton_tol = max(10.0 * 2.220446049250313e-16 / rtol, min(0.03, rtol**0.5))
     ev_prev = _event_value(ev_w, ev_thr, y)
-    status = OK
+    status = s0 + OK
     while kout < nout:
         if stats[0] + stats[1] >= max_steps:
-            status = MAX_STEPS
+            status = s0 + MAX_STEPS
             break
         # ---- one step ----
         accepted = False
         while not accepted:
             if h < 1e-15 * max(abs(t), abs(tend - t0)):
-                status = STEP_TOO_SMALL
+                status = s0 + STEP_TOO_SMALL
                 break
             if h > hmax:
                 _change_D(D, order, hmax / h)
                 h = hmax
-                n_equal = 0
+                n_equal = s0
                 lu_ok = False
             at_end = t + 1.01 * h >= tend
             if at_end and h != tend - t:
                 newh = tend - t
                 _change_D(D, order, newh / h)
                 h = newh
-                n_equal = 0
+                n_equal = s0
                 lu_ok = False
             tnew = tend if at_end else t + h
             for i in range(n):
@@ -1133,7 +1145,7 @@ def bdf_one(
                 psi[i] = ps / _ALPHA_K[order]
             c = h / _ALPHA_K[order]
             converged = False
-            n_iter = 0
+            n_iter = s0
             while not converged:
                 if not lu_ok:
                     for i in range(n):
@@ -1150,7 +1162,7 @@ def bdf_one(
                     d[i] = 0.0
                 dy_old = -1.0
                 converged = False
-                n_iter = 0
+                n_iter = s0
                 for k in range(_NEWTON_MAXITER):
                     n_iter = k + 1
                     _rhs_t(ynew, cval, out, fac, fn2, 0)
@@ -1191,7 +1203,7 @@ def bdf_one(
                 stats[1] += 1
                 _change_D(D, order, 0.5)
                 h *= 0.5
-                n_equal = 0
+                n_equal = s0
                 lu_ok = False
                 continue
             safety = 0.9 * (2 * _NEWTON_MAXITER + 1) / (2 * _NEWTON_MAXITER + n_iter)
@@ -1204,7 +1216,7 @@ def bdf_one(
                 factor = max(0.2, safety * en ** (-1.0 / (order + 1)))
                 _change_D(D, order, factor)
                 h *= factor
-                n_equal = 0
+                n_equal = s0
                 lu_ok = False
             else:
                 accepted = True
@@ -1269,18 +1281,18 @@ def bdf_one(
         fc_ = ec ** (-1.0 / (order + 1)) if ec > 0 else np.inf
         fp = ep ** (-1.0 / (order + 2)) if ep > 0 else np.inf
         best = fc_
-        delta = 0
+        delta = s0
         if fm > best:
             best = fm
-            delta = -1
+            delta = s0 - 1
         if fp > best:
             best = fp
-            delta = 1
+            delta = s0 + 1
         order += delta
         factor = min(10.0, safety * best)
         _change_D(D, order, factor)
         h *= factor
-        n_equal = 0
+        n_equal = s0
         lu_ok = False
     return status, ev_time
 

@@ -8,6 +8,7 @@ This script runs the cold path of ``bench_integrator.py`` (Dias m = 3 with pump,
 in LLVM (numba's back end) and in the Python interpreter (numba's front end, the generator, imports).
 
 Run:  .venv/bin/python runs/benchmarks/cold_start_instructions.py [--ref PATH_TO_OTHER_CHECKOUT]
+      [--method auto|rodas4|dop853|bdf]
 (about 7 minutes per checkout: the process runs ~60x slower under valgrind; needs
 ``apt-get install valgrind``).  With ``--ref`` the other checkout is measured too (both processes
 run in parallel) and the ratio printed: the way to tell whether a change to the kernels helps.
@@ -24,14 +25,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-COLD_PATH = (
-    "import collective as c, numpy as np;"
-    "m = c.dias2024(reservoirs=3, N_C=10**7, N_B=100, gamma_up=2.0);"
-    "c.solve(m, np.geomspace(1e-9, 2e-5, 200), initial=c.InitialState.from_energy({'C': 1.0}))"
-)
+
+def cold_path(method: str) -> str:
+    return (
+        "import collective as c, numpy as np;"
+        "m = c.dias2024(reservoirs=3, N_C=10**7, N_B=100, gamma_up=2.0);"
+        "c.solve(m, np.geomspace(1e-9, 2e-5, 200), initial=c.InitialState.from_energy({'C': 1.0}),"
+        f" method={method!r})"
+    )
 
 
-def start(checkout: Path, workdir: Path) -> subprocess.Popen:
+def start(checkout: Path, workdir: Path, method: str) -> subprocess.Popen:
     env = dict(
         os.environ,
         PYTHONPATH=str(checkout),
@@ -45,7 +49,7 @@ def start(checkout: Path, workdir: Path) -> subprocess.Popen:
         f"--callgrind-out-file={workdir / 'callgrind.out'}",
         sys.executable,
         "-c",
-        COLD_PATH,
+        cold_path(method),
     ]
     return subprocess.Popen(
         cmd, env=env, cwd=checkout, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -83,6 +87,12 @@ def main() -> None:
     ap.add_argument(
         "--ref", type=Path, help="another checkout to measure alongside (e.g. a git worktree)"
     )
+    ap.add_argument(
+        "--method",
+        default="auto",
+        choices=["auto", "rodas4", "dop853", "bdf"],
+        help="the solve's method: which kernel's cold compile is counted (default auto)",
+    )
     args = ap.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
@@ -94,9 +104,12 @@ def main() -> None:
         dirs = {k: Path(tmp) / str(i) for i, k in enumerate(checkouts)}
         for d in dirs.values():
             d.mkdir()
-        procs = {k: start(path, dirs[k]) for k, path in checkouts.items()}
+        procs = {k: start(path, dirs[k], args.method) for k, path in checkouts.items()}
         res = {k: summary(p, dirs[k]) for k, p in procs.items()}
-    print("cold start (import + derive + lower + compile + first solve), instructions in 1e9:")
+    print(
+        f"cold start (import + derive + lower + compile + first solve, method={args.method!r}),"
+        " instructions in 1e9:"
+    )
     for k, r in res.items():
         print(
             f"  {k:14s} total {r['total']:7.2f}  llvm {r['llvm']:6.2f}  python {r['python']:6.2f}  ({checkouts[k]})"

@@ -104,3 +104,58 @@ def test_the_loop_vectorize_switch_is_restored_when_lowering_fails(monkeypatch):
         integrate._LoweringWithoutLoopVectorizer().run_pass(None)
     assert seen == [0]
     assert numba_config.LOOP_VECTORIZE == before
+
+
+def _normalised_asm(asm: str) -> list[str]:
+    """Instructions and label definitions, with what differs between two compiles of the same
+    code taken out: the dispatcher's unique id in symbol names, and the numbering of basic-block
+    labels and of pickled constants (renumbered by first appearance)."""
+    labels: dict[str, str] = {}
+    consts: dict[str, str] = {}
+    out = []
+    for ln in asm.splitlines():
+        s = ln.strip()
+        if s.startswith("#") or (s.startswith(".") and not re.match(r"\.LBB\d+_\d+:", s)):
+            continue
+        ln = re.sub(r"B\d+v\d+", "", ln)
+        ln = re.sub(r"\.LBB\d+_\d+", lambda m: labels.setdefault(m.group(0), f"L{len(labels)}"), ln)
+        ln = re.sub(
+            r"\.const\.picklebuf\.[0-9a-f]+\.\d+",
+            lambda m: consts.setdefault(m.group(0), f"C{len(consts)}"),
+            ln,
+        )
+        out.append(ln)
+    return out
+
+
+def test_bdf_one_lean_pipeline_leaves_its_machine_code_unchanged():
+    """``bdf_one`` compiles through ``_LeanPipeline`` (numba's lowering, the same skipped passes):
+    its machine code equals that of numba's full pipeline, label for label."""
+
+    class _FullLean(integrate._LeanPipeline):
+        skipped = ()
+
+    assert integrate.bdf_one._compiler.pipeline_class is integrate._LeanPipeline
+    m = c.dias2024(reservoirs=1, N_C=1000, N_B=10)
+    p = c.Problem(m, order=2, initial=c.InitialState.from_energy({"C": 1.0}), method="bdf")
+    assert int(p.integrate(np.geomspace(1e-6, 1e-2, 20)).status) == 0
+    kernel = integrate.bdf_one
+    sig = kernel.signatures[0]
+    asm = {}
+    for pipeline in (integrate._LeanPipeline, _FullLean):
+        fresh = type(kernel)(
+            kernel.py_func, targetoptions=dict(kernel.targetoptions), pipeline_class=pipeline
+        )
+        fresh.compile(sig)
+        names = list(fresh.overloads[sig].metadata["pipeline_times"]["nopython"])
+        ran = [
+            any(k.endswith("_" + cls._name) for k in names)
+            for cls in integrate._KERNEL_SKIPPED_PASSES
+        ]
+        assert ran == [pipeline is _FullLean] * len(ran)
+        # numba's own lowering, with the loop vectoriser as configured
+        assert any(k.endswith("_native_lowering") for k in names)
+        asm[pipeline] = _normalised_asm(fresh.inspect_asm(sig))
+    a, b = asm[integrate._LeanPipeline], asm[_FullLean]
+    assert len(a) > 5000
+    assert a == b
