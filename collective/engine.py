@@ -51,6 +51,7 @@ from .integrate import (
     bdf_one,
     integrate_chunk,
     integrate_one,
+    kernel_arrays,
     rhs_batch,
     run_batch,
     work_arrays,
@@ -614,10 +615,12 @@ def _one_point_call(method, tables, opts, atol, ev, n):
     one, _, mode = METHODS[method]
     ev_w, ev_thr, ev_dir, ev_term = ev
     ev_w = _event_weights(mode, ev_w)
-    fixed = (*tables, *_solver_args(opts, atol), ev_w, float(ev_thr[0]), ev_dir, ev_term)
+    rest = (*_solver_args(opts, atol), ev_w, float(ev_thr[0]), ev_dir, ev_term)
     if mode is None:
-        return one, fixed, ()
-    return one, (*fixed, mode), work_arrays(n, tables[1].size)
+        return one, (*tables, *rest), ()
+    # the tables copied next to the work arrays, in a fixed layout (see kernel_arrays)
+    tables, scratch = kernel_arrays(n, tables)
+    return one, (*tables, *rest, mode), scratch
 
 
 def _outputs(P: int, T: int, n: int):

@@ -52,6 +52,7 @@ __all__ = [
     "rhs",
     "jacobian",
     "integrate_one",
+    "kernel_arrays",
     "work_arrays",
     "integrate_chunk",
     "bdf_one",
@@ -499,6 +500,50 @@ def work_arrays(n: int, n_terms: int):
     system of ``n`` real components and ``n_terms`` table terms.  The kernel allocates nothing:
     its callers do (numba compiles each allocation signature separately, part of a cold start)."""
     return np.empty((_WORK_ROWS + 2 * n, n)), np.empty(n, dtype=np.int64), np.empty(n_terms)
+
+
+def kernel_arrays(n: int, tables: tuple) -> tuple[tuple, tuple]:
+    """``((out, cidx, fac), (work, piv, cval))``: copies of the tables and :func:`integrate_one`'s
+    scratch arrays, laid out in that order: ``work`` at the start of one page-aligned block,
+    then ``cval``, ``out``, ``cidx``, ``fac`` and ``piv``, each on a 64-byte boundary.
+
+    Why: the kernel's speed depends on where these arrays sit relative to each other within a
+    4 KiB page.  A load whose address agrees with a pending store's in the low 12 bits waits
+    for that store (4K aliasing), and the right-hand side loads the tables while it stores into
+    ``work``.  With each array wherever ``malloc`` put it, Dias m = 3 with pump at rtol 1e-5 ran
+    55.5 us with most placements and 66-107 us with some (the ``fac`` table alone moved it from
+    56.5 to 102.7 us; fresh processes of the same code timed 58.5-67.6 us).  This layout is fixed
+    relative to the page, so a problem runs at one speed in every process, and it is among the
+    fastest in scans of the tables' offset (``runs/benchmarks/PERFORMANCE_NOTES.md``, stop 17).
+    The copies are read-only in the kernel; the block is freed with the last view of it."""
+    out, cidx, fac = tables
+    n_terms = cidx.shape[0]
+    shapes = [
+        ((_WORK_ROWS + 2 * n, n), np.float64),
+        ((n_terms,), np.float64),
+        (out.shape, out.dtype),
+        (cidx.shape, cidx.dtype),
+        (fac.shape, fac.dtype),
+        ((n,), np.int64),
+    ]
+    offsets, size = [], 0
+    for shape, dtype in shapes:
+        offsets.append(size)
+        nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        size += -(-max(nbytes, 1) // 64) * 64
+    block = np.empty(size + 4096, dtype=np.uint8)
+    start = -block.ctypes.data % 4096
+    views = [
+        block[start + off : start + off + int(np.prod(shape)) * np.dtype(dtype).itemsize]
+        .view(dtype)
+        .reshape(shape)
+        for off, (shape, dtype) in zip(offsets, shapes)
+    ]
+    work, cval, out_c, cidx_c, fac_c, piv = views
+    out_c[...] = out
+    cidx_c[...] = cidx
+    fac_c[...] = fac
+    return (out_c, cidx_c, fac_c), (work, piv, cval)
 
 
 @njit(**_JIT, _nrt=False, pipeline_class=_KernelPipeline)
