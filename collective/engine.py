@@ -54,7 +54,6 @@ from .integrate import (
     kernel_arrays,
     rhs_batch,
     run_batch,
-    work_arrays,
 )
 from .lowering import Lowered, lower
 from .model import InitialState, Model
@@ -64,9 +63,16 @@ _F8 = np.dtype(np.float64)
 
 def _rk_batch(*args):
     """The parallel batch driver of the RK/Rosenbrock kernel: ``args`` as for
-    :func:`collective.integrate.integrate_chunk` without ``lo, hi`` and the work arrays."""
-    n, n_terms = args[0].shape[1], args[5].size
-    run_batch(integrate_chunk, args, lambda: work_arrays(n, n_terms))
+    :func:`collective.integrate.integrate_chunk` without ``lo, hi`` and the work arrays.  Each
+    slice gets its own copy of the tables (``args[4:7]``) next to its work arrays, in the fixed
+    layout of :func:`collective.integrate.kernel_arrays`."""
+    n = args[0].shape[1]
+
+    def per_slice(args):
+        tables, scratch = kernel_arrays(n, args[4:7])
+        return (*args[:4], *tables, *args[7:], *scratch)
+
+    run_batch(integrate_chunk, args, per_slice=per_slice)
 
 
 def _bdf_batch(*args):
@@ -610,8 +616,9 @@ def _solver_args(opts, atol) -> tuple:
 def _one_point_call(method, tables, opts, atol, ev, n):
     """``(kernel, fixed, scratch)`` of a one-point run: its arguments are ``(y0, t0, tout, coef,
     *fixed, yout, stats, *scratch)``, where ``fixed`` holds what does not change from point to
-    point (tables, tolerances, event, mode) and ``scratch`` the kernel's work arrays
-    (:func:`collective.integrate.work_arrays`; none for BDF)."""
+    point (tables, tolerances, event, mode) and ``scratch`` the kernel's work arrays (the RK/
+    Rosenbrock kernel gets the tables copied next to them: :func:`collective.integrate.kernel_arrays`;
+    BDF allocates its own)."""
     one, _, mode = METHODS[method]
     ev_w, ev_thr, ev_dir, ev_term = ev
     ev_w = _event_weights(mode, ev_w)

@@ -578,9 +578,9 @@ def integrate_one(
     Writes ``yout[k]`` at ``tout[k]`` (NaN beyond a failure or terminal event), fills
     ``stats = [accepted, rejected, nfev, njev, nlu, stiff steps, switches]`` and returns
     ``(status, event_time)``.  ``work``, ``piv`` and ``cval`` are scratch arrays from the caller
-    (:func:`work_arrays`): the kernel allocates nothing, which spares a cold start the compiles
-    of numpy's allocation routines.  ``ev_w . y - ev_thr`` is the event function (``ev_w`` all zero: no
-    event); ``ev_dir`` is +1 (rising), -1 (falling) or 0 (either).  ``ev_w=None`` (what the
+    (:func:`kernel_arrays` or :func:`work_arrays`): the kernel allocates nothing, which spares a
+    cold start the compiles of numpy's allocation routines.  ``ev_w . y - ev_thr`` is the event
+    function (``ev_w`` all zero: no event); ``ev_dir`` is +1 (rising), -1 (falling) or 0 (either).  ``ev_w=None`` (what the
     engine passes when there is no event) compiles a specialisation without the event code:
     numba prunes the ``ev_w is not None`` branches, so ``_event_value``, ``_crossed`` and the
     bisection are not compiled for the runs that do not use them (-5.6 % of a cold start's
@@ -936,7 +936,7 @@ def integrate_chunk(
     cval,
 ):
     """:func:`integrate_one` over the points ``lo <= p < hi`` (rows of ``y0s``, ``coefs``, ...),
-    one after another with one set of work arrays (:func:`work_arrays`), without the GIL:
+    one after another with one set of work arrays (:func:`kernel_arrays`), without the GIL:
     :func:`run_batch` runs chunks of a batch on a thread per core."""
     for p in range(lo, hi):
         st, et = integrate_one(
@@ -967,10 +967,12 @@ def integrate_chunk(
         ev_times[p] = et
 
 
-def run_batch(chunk, args, scratch=None):
+def run_batch(chunk, args, scratch=None, per_slice=None):
     """Run a batch: ``chunk(lo, hi, *args, *scratch())`` over slices of the points (the first
     axis of ``args[0]``) on ``numba.get_num_threads()`` threads, each slice with its own scratch
-    arrays (``scratch``: a function returning a fresh tuple of them, or None).
+    arrays (``scratch``: a function returning a fresh tuple of them, or None).  ``per_slice``, if
+    given, replaces both: ``chunk(lo, hi, *per_slice(args))`` (the RK/Rosenbrock driver uses it to
+    give each slice its own copy of the tables next to its work arrays, see :func:`kernel_arrays`).
 
     The chunk kernels release the GIL, so the threads run in parallel.  A batch driver compiled
     with numba's ``prange`` did the same, but numba optimised ``integrate_one``'s IR again in each
@@ -978,17 +980,22 @@ def run_batch(chunk, args, scratch=None):
     spent ~10 s more than a cold ``solve`` compiling it (``runs/benchmarks/PERFORMANCE_NOTES.md``).
     Slices are four per thread, handed out as threads come free (trajectories differ in cost)."""
     P = args[0].shape[0]
-    extra = scratch() if scratch is not None else ()
-    chunk(0, 0, *args, *extra)  # compiles (or loads) the kernel here, not in a worker thread
+
+    def slice_args():
+        if per_slice is not None:
+            return per_slice(args)
+        return (*args, *(scratch() if scratch is not None else ()))
+
+    first = slice_args()
+    chunk(0, 0, *first)  # compiles (or loads) the kernel here, not in a worker thread
     threads = max(1, min(numba.get_num_threads(), P))
     if threads == 1:
-        chunk(0, P, *args, *extra)
+        chunk(0, P, *first)
         return
     bounds = np.linspace(0, P, min(P, 4 * threads) + 1).astype(np.int64)
 
     def run(i):
-        mine = scratch() if scratch is not None else ()
-        chunk(int(bounds[i]), int(bounds[i + 1]), *args, *mine)
+        chunk(int(bounds[i]), int(bounds[i + 1]), *slice_args())
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(run, range(bounds.size - 1)))  # re-raises a slice's exception here

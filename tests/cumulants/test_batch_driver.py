@@ -91,3 +91,48 @@ def test_batch_results_do_not_depend_on_the_thread_count(method):
     # and each point is what a one-point run gives
     for i in (0, 3, 6):
         np.testing.assert_array_equal(prob.integrate(times, points[i]).y, one.y[i])
+
+
+def test_per_slice_replaces_args_and_scratch(monkeypatch):
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
+    points = np.zeros(9, dtype=np.int64)
+    made = []
+
+    def per_slice(args):
+        mine = object()
+        made.append(mine)
+        return (*args, mine)
+
+    rec = _Recorder()
+    integrate.run_batch(
+        rec, (points,), scratch=lambda: pytest.fail("scratch used"), per_slice=per_slice
+    )
+    np.testing.assert_array_equal(points, 1)
+    worked = [s for lo, hi, s in rec.calls if hi > lo]
+    assert len(worked) == 8 and len({id(s[0]) for s in worked}) == 8
+    assert {id(s[0]) for s in worked} <= {id(m) for m in made}
+
+
+def test_rk_batch_slices_get_their_own_tables_in_the_block(monkeypatch):
+    seen = []
+    real = integrate.kernel_arrays
+
+    def spy(n, tables):
+        res = real(n, tables)
+        seen.append(res)
+        return res
+
+    monkeypatch.setattr(c.engine, "kernel_arrays", spy)
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
+    prob = c.Problem(c.dias2024(reservoirs=2, N_C=1000, N_B=10), initial=INIT)
+    times = np.geomspace(1e-5, 0.02, 20)
+    many = prob.integrate_many(times, [{"gamma_up": g} for g in np.linspace(0, 2, 9)])
+    assert (many.status == 0).all()
+    assert len(seen) == 1 + 8  # the compile call, then one per slice
+    low = prob.lowered
+    for (out, cidx, fac), (work, _, _) in seen:
+        assert np.array_equal(out, low.out) and np.array_equal(fac, low.fac)
+        assert np.array_equal(cidx, low.cidx)
+        assert work.ctypes.data % 4096 == 0
+    one = prob.integrate(times, {"gamma_up": 2.0})
+    np.testing.assert_array_equal(many.y[-1], one.y)
