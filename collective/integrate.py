@@ -35,6 +35,7 @@ L. F. Shampine, M. W. Reichelt, SIAM J. Sci. Comput. 18, 1 (1997) (NDF).
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -493,6 +494,8 @@ def _stage(y, scale, A, s, K, cval, out, fac, ytmp, D2, row):
 
 # rows of integrate_one's work array before its two n x n blocks (J and W)
 _WORK_ROWS = 36
+_F8 = np.dtype(np.float64)
+_I8 = np.dtype(np.int64)
 
 
 def work_arrays(n: int, n_terms: int):
@@ -517,26 +520,25 @@ def kernel_arrays(n: int, tables: tuple) -> tuple[tuple, tuple]:
     fastest in scans of the tables' offset (``runs/benchmarks/PERFORMANCE_NOTES.md``, stop 17).
     The copies are read-only in the kernel; the block is freed with the last view of it."""
     out, cidx, fac = tables
-    n_terms = cidx.shape[0]
-    shapes = [
-        ((_WORK_ROWS + 2 * n, n), np.float64),
-        ((n_terms,), np.float64),
+    # plain Python sizes (np.prod and np.dtype calls made this 55 us; solve() calls it per run)
+    shapes = (
+        ((_WORK_ROWS + 2 * n, n), _F8),
+        ((cidx.shape[0],), _F8),
         (out.shape, out.dtype),
         (cidx.shape, cidx.dtype),
         (fac.shape, fac.dtype),
-        ((n,), np.int64),
-    ]
-    offsets, size = [], 0
-    for shape, dtype in shapes:
+        ((n,), _I8),
+    )
+    sizes = [math.prod(shape) * dtype.itemsize for shape, dtype in shapes]
+    offsets = []
+    size = 0
+    for nbytes in sizes:
         offsets.append(size)
-        nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
         size += -(-max(nbytes, 1) // 64) * 64
     block = np.empty(size + 4096, dtype=np.uint8)
     start = -block.ctypes.data % 4096
     views = [
-        block[start + off : start + off + int(np.prod(shape)) * np.dtype(dtype).itemsize]
-        .view(dtype)
-        .reshape(shape)
+        np.ndarray(shape, dtype, buffer=block, offset=start + off)
         for off, (shape, dtype) in zip(offsets, shapes)
     ]
     work, cval, out_c, cidx_c, fac_c, piv = views
