@@ -52,6 +52,23 @@ def test_integrate_one_is_lowered_by_the_kernel_pipeline_and_leaves_numba_config
     assert any(k.endswith("_ir_legalization") for k in names)
 
 
+def _compile_through(kernel, pipeline, full):
+    """Compile ``kernel`` afresh (no on-disk cache) for its first signature through ``pipeline``;
+    check that the skipped passes ran exactly when ``pipeline`` is ``full``.  Returns the names
+    of the passes that ran and the machine code."""
+    sig = kernel.signatures[0]
+    fresh = type(kernel)(
+        kernel.py_func, targetoptions=dict(kernel.targetoptions), pipeline_class=pipeline
+    )
+    fresh.compile(sig)
+    names = list(fresh.overloads[sig].metadata["pipeline_times"]["nopython"])
+    ran = [
+        any(k.endswith("_" + cls._name) for k in names) for cls in integrate._KERNEL_SKIPPED_PASSES
+    ]
+    assert ran == [pipeline is full] * len(ran)
+    return names, fresh.inspect_asm(sig)
+
+
 def test_the_skipped_passes_leave_the_kernel_machine_code_unchanged():
     """The passes ``_KernelPipeline`` leaves out (closure inlining, rewrites, SSA) change nothing
     in ``integrate_one``: compiled through numba's full pipeline (with the same lowering), the
@@ -62,21 +79,10 @@ def test_the_skipped_passes_leave_the_kernel_machine_code_unchanged():
 
     p = c.Problem(_decay_model(), order=2, initial=c.InitialState.from_energy({"A": 1.0}))
     assert int(p.integrate(np.geomspace(1e-6, 1e-2, 20)).status) == 0
-    kernel = integrate.integrate_one
-    sig = kernel.signatures[0]
-    asm = {}
-    for pipeline in (integrate._KernelPipeline, _FullPipeline):
-        fresh = type(kernel)(
-            kernel.py_func, targetoptions=dict(kernel.targetoptions), pipeline_class=pipeline
-        )
-        fresh.compile(sig)
-        names = list(fresh.overloads[sig].metadata["pipeline_times"]["nopython"])
-        ran = [
-            any(k.endswith("_" + cls._name) for k in names)
-            for cls in integrate._KERNEL_SKIPPED_PASSES
-        ]
-        assert ran == [pipeline is _FullPipeline] * len(ran)
-        asm[pipeline] = fresh.inspect_asm(sig)
+    asm = {
+        pipeline: _compile_through(integrate.integrate_one, pipeline, _FullPipeline)[1]
+        for pipeline in (integrate._KernelPipeline, _FullPipeline)
+    }
     # symbol names carry the dispatcher's unique id (an ABI tag "B<len>v<id>"); compare the
     # instructions with the id taken out
     a, b = (
@@ -139,23 +145,12 @@ def test_bdf_one_lean_pipeline_leaves_its_machine_code_unchanged():
     m = c.dias2024(reservoirs=1, N_C=1000, N_B=10)
     p = c.Problem(m, order=2, initial=c.InitialState.from_energy({"C": 1.0}), method="bdf")
     assert int(p.integrate(np.geomspace(1e-6, 1e-2, 20)).status) == 0
-    kernel = integrate.bdf_one
-    sig = kernel.signatures[0]
     asm = {}
     for pipeline in (integrate._LeanPipeline, _FullLean):
-        fresh = type(kernel)(
-            kernel.py_func, targetoptions=dict(kernel.targetoptions), pipeline_class=pipeline
-        )
-        fresh.compile(sig)
-        names = list(fresh.overloads[sig].metadata["pipeline_times"]["nopython"])
-        ran = [
-            any(k.endswith("_" + cls._name) for k in names)
-            for cls in integrate._KERNEL_SKIPPED_PASSES
-        ]
-        assert ran == [pipeline is _FullLean] * len(ran)
+        names, text = _compile_through(integrate.bdf_one, pipeline, _FullLean)
         # numba's own lowering, with the loop vectoriser as configured
         assert any(k.endswith("_native_lowering") for k in names)
-        asm[pipeline] = _normalised_asm(fresh.inspect_asm(sig))
+        asm[pipeline] = _normalised_asm(text)
     a, b = asm[integrate._LeanPipeline], asm[_FullLean]
     assert len(a) > 5000
     assert a == b
