@@ -616,9 +616,9 @@ def _solver_args(opts, atol) -> tuple:
 def _one_point_call(method, tables, opts, atol, ev, n):
     """``(kernel, fixed, scratch)`` of a one-point run: its arguments are ``(y0, t0, tout, coef,
     *fixed, yout, stats, *scratch)``, where ``fixed`` holds what does not change from point to
-    point (tables, tolerances, event, mode) and ``scratch`` the kernel's work arrays (the RK/
-    Rosenbrock kernel gets the tables copied next to them: :func:`collective.integrate.kernel_arrays`;
-    BDF allocates its own)."""
+    point (tables, tolerances, event, mode) and ``scratch`` the kernel's work arrays.  The
+    RK/Rosenbrock kernel gets the tables copied next to its work arrays
+    (:func:`collective.integrate.kernel_arrays`); BDF allocates its own."""
     one, _, mode = METHODS[method]
     ev_w, ev_thr, ev_dir, ev_term = ev
     ev_w = _event_weights(mode, ev_w)

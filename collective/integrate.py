@@ -582,11 +582,11 @@ def integrate_one(
     ``(status, event_time)``.  ``work``, ``piv`` and ``cval`` are scratch arrays from the caller
     (:func:`kernel_arrays` or :func:`work_arrays`): the kernel allocates nothing, which spares a
     cold start the compiles of numpy's allocation routines.  ``ev_w . y - ev_thr`` is the event
-    function (``ev_w`` all zero: no event); ``ev_dir`` is +1 (rising), -1 (falling) or 0 (either).  ``ev_w=None`` (what the
-    engine passes when there is no event) compiles a specialisation without the event code:
-    numba prunes the ``ev_w is not None`` branches, so ``_event_value``, ``_crossed`` and the
-    bisection are not compiled for the runs that do not use them (-5.6 % of a cold start's
-    instructions).
+    function (``ev_w`` all zero: no event); ``ev_dir`` is +1 (rising), -1 (falling) or 0
+    (either).  ``ev_w=None`` (what the engine passes when there is no event) compiles a
+    specialisation without the event code: numba prunes the ``ev_w is not None`` branches, so
+    ``_event_value``, ``_crossed`` and the bisection are not compiled for the runs that do not
+    use them (-5.6 % of a cold start's instructions).
 
     Written for a short compile (a cold start is mostly numba and LLVM compiling this function):
     every right-hand side goes through ``_stage``, which LLVM inlines at each call site, and an
