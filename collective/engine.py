@@ -41,6 +41,7 @@ from .cumulants import Equations, Moment, close_moment, sigma_z, symmetry_classe
 from .cumulants import derive as _derive_uncached
 from .errors import IntegrationError, ModelError, describe
 from .integrate import (
+    _F8,
     AUTO,
     DOP853,
     N_STATS,
@@ -57,8 +58,6 @@ from .integrate import (
 )
 from .lowering import Lowered, lower
 from .model import InitialState, Model
-
-_F8 = np.dtype(np.float64)
 
 
 def _rk_batch(*args):
@@ -868,7 +867,8 @@ class Problem:
         self._plan = _plan(model, order, None, initial, event, options, seed, symmetry, solver_kw)
         self._initial = initial if initial is not None else InitialState()
         self._sz = [self._plan.low.component(sigma_z(e))[0] for e in model.ensemble_names]
-        self._call: list | None = None  # the one-point kernel call, bound on first use
+        self._call: tuple | None = None  # the one-point kernel call, bound on first use
+        self._warm = False  # has the kernel run (compiled or loaded) through this Problem?
         plan = self._plan
         self._default = (plan.coefs[0], plan.y0s[0], plan.values[0])  # values=None
 
@@ -956,17 +956,17 @@ class Problem:
             # the statistics array is reused as well (the kernel zeroes it; the result holds
             # a dict of Python ints)
             stats = np.zeros(N_STATS, dtype=np.int64)
-            call = [fn, fixed, scratch, variant, plan.opts.method == "bdf", stats, False]
+            call = (fn, fixed, scratch, variant, plan.opts.method == "bdf", stats)
             self._call = call
-        fn, fixed, scratch, variant, bdf, stats, warm = call
+        fn, fixed, scratch, variant, bdf, stats = call
         yout = np.empty((tout.size, y0.size))
         args = (y0, t0, tout, coef, *fixed, yout, stats, *scratch)
         start = _time.perf_counter()
-        if warm:  # compiled: skip _run_kernel's first-run bookkeeping
+        if self._warm:  # compiled: skip _run_kernel's first-run bookkeeping
             status, ev_time = fn(*args)
         else:
             status, ev_time = _run_kernel(fn, args, variant)
-            call[6] = True
+            self._warm = True
         wall = _time.perf_counter() - start
         if bdf:
             stats[5] = stats[0]  # every BDF step is an implicit (stiff) step

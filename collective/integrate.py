@@ -54,7 +54,6 @@ __all__ = [
     "jacobian",
     "integrate_one",
     "kernel_arrays",
-    "work_arrays",
     "integrate_chunk",
     "bdf_one",
     "bdf_chunk",
@@ -498,13 +497,6 @@ _F8 = np.dtype(np.float64)
 _I8 = np.dtype(np.int64)
 
 
-def work_arrays(n: int, n_terms: int):
-    """``(work, piv, cval)``: the scratch arrays :func:`integrate_one` takes from its caller for a
-    system of ``n`` real components and ``n_terms`` table terms.  The kernel allocates nothing:
-    its callers do (numba compiles each allocation signature separately, part of a cold start)."""
-    return np.empty((_WORK_ROWS + 2 * n, n)), np.empty(n, dtype=np.int64), np.empty(n_terms)
-
-
 def kernel_arrays(n: int, tables: tuple) -> tuple[tuple, tuple]:
     """``((out, cidx, fac), (work, piv, cval))``: copies of the tables and :func:`integrate_one`'s
     scratch arrays, laid out in that order: ``work`` at the start of one page-aligned block,
@@ -580,8 +572,8 @@ def integrate_one(
     Writes ``yout[k]`` at ``tout[k]`` (NaN beyond a failure or terminal event), fills
     ``stats = [accepted, rejected, nfev, njev, nlu, stiff steps, switches]`` and returns
     ``(status, event_time)``.  ``work``, ``piv`` and ``cval`` are scratch arrays from the caller
-    (:func:`kernel_arrays` or :func:`work_arrays`): the kernel allocates nothing, which spares a
-    cold start the compiles of numpy's allocation routines.  ``ev_w . y - ev_thr`` is the event
+    (:func:`kernel_arrays`): the kernel allocates nothing, which spares a cold start the
+    compiles of numpy's allocation routines.  ``ev_w . y - ev_thr`` is the event
     function (``ev_w`` all zero: no event); ``ev_dir`` is +1 (rising), -1 (falling) or 0
     (either).  ``ev_w=None`` (what the engine passes when there is no event) compiles a
     specialisation without the event code: numba prunes the ``ev_w is not None`` branches, so
@@ -969,12 +961,11 @@ def integrate_chunk(
         ev_times[p] = et
 
 
-def run_batch(chunk, args, scratch=None, per_slice=None):
-    """Run a batch: ``chunk(lo, hi, *args, *scratch())`` over slices of the points (the first
-    axis of ``args[0]``) on ``numba.get_num_threads()`` threads, each slice with its own scratch
-    arrays (``scratch``: a function returning a fresh tuple of them, or None).  ``per_slice``, if
-    given, replaces both: ``chunk(lo, hi, *per_slice(args))`` (the RK/Rosenbrock driver uses it to
-    give each slice its own copy of the tables next to its work arrays, see :func:`kernel_arrays`).
+def run_batch(chunk, args, per_slice=None):
+    """Run a batch: ``chunk(lo, hi, *per_slice(args))`` over slices of the points (the first axis
+    of ``args[0]``) on ``numba.get_num_threads()`` threads.  ``per_slice`` builds each slice's
+    arguments (the RK/Rosenbrock driver adds the slice's own work arrays and copy of the tables,
+    see :func:`kernel_arrays`); without it every slice gets ``args``.
 
     The chunk kernels release the GIL, so the threads run in parallel.  A batch driver compiled
     with numba's ``prange`` did the same, but numba optimised ``integrate_one``'s IR again in each
@@ -984,9 +975,7 @@ def run_batch(chunk, args, scratch=None, per_slice=None):
     P = args[0].shape[0]
 
     def slice_args():
-        if per_slice is not None:
-            return per_slice(args)
-        return (*args, *(scratch() if scratch is not None else ()))
+        return per_slice(args) if per_slice is not None else args
 
     first = slice_args()
     chunk(0, 0, *first)  # compiles (or loads) the kernel here, not in a worker thread

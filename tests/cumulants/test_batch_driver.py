@@ -39,7 +39,7 @@ def test_every_point_runs_exactly_once(monkeypatch, threads, P):
     monkeypatch.setattr(numba, "get_num_threads", lambda: threads)
     points = np.zeros(P, dtype=np.int64)
     rec = _Recorder()
-    integrate.run_batch(rec, (points,), scratch=lambda: (object(),))
+    integrate.run_batch(rec, (points,), per_slice=lambda args: (*args, object()))
     np.testing.assert_array_equal(points, 1)
     slices = sorted((lo, hi) for lo, hi, _ in rec.calls if hi > lo)
     assert slices[0][0] == 0 and slices[-1][1] == P
@@ -93,7 +93,7 @@ def test_batch_results_do_not_depend_on_the_thread_count(method):
         np.testing.assert_array_equal(prob.integrate(times, points[i]).y, one.y[i])
 
 
-def test_per_slice_replaces_args_and_scratch(monkeypatch):
+def test_per_slice_builds_each_slices_args(monkeypatch):
     monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
     points = np.zeros(9, dtype=np.int64)
     made = []
@@ -104,9 +104,7 @@ def test_per_slice_replaces_args_and_scratch(monkeypatch):
         return (*args, mine)
 
     rec = _Recorder()
-    integrate.run_batch(
-        rec, (points,), scratch=lambda: pytest.fail("scratch used"), per_slice=per_slice
-    )
+    integrate.run_batch(rec, (points,), per_slice=per_slice)
     np.testing.assert_array_equal(points, 1)
     worked = [s for lo, hi, s in rec.calls if hi > lo]
     assert len(worked) == 8 and len({id(s[0]) for s in worked}) == 8
