@@ -194,6 +194,15 @@ _STIFF_HITS_MAX = 64
 # Dias m = 3 at N_C = 1e7 take the same steps as before.
 _HANDBACK_HLAMBDA = _DOP_STAB
 _PI_BETA = 0.04
+# Growth limit after the first accepted DOP853 step (the default of CVODE's and ARKODE's first-step
+# growth limit, "etamx1").  The first step is capped at 0.01 / ||J|| (_initial_step), so on a fully
+# inverted ensemble it is ~1e-10 with an error estimate of ~1e-21.  Growing at most 6x per step
+# (the PI controller's limit, and its 1e-10 floor on the error), the next four or five steps went
+# to reaching the delay's natural step (~5e-8); the first step now grows by 0.9 err^(-1/8).
+# Six problems x 21 tolerances (rtol 3e-4 .. 3e-9), RHS evaluations interpolated at max|dE| =
+# 1e-5 / 1e-6 / 1e-7 / 1e-8, geometric mean: 501 / 669 / 806 / 1059 -> 471 / 599 / 808 / 1011
+# (runs/benchmarks/PERFORMANCE_NOTES.md, stop 18).
+_FIRST_GROWTH = 1e4
 
 # Rodas4 (Hairer & Wanner 1996): gamma = 1/4, stage matrices A (a_ij) and C (c_ij)
 _GAMMA = 0.25
@@ -592,6 +601,10 @@ def integrate_one(
     passes that change nothing in it (SSA, closure inlining, rewrites; its integer state starts
     from the int64 ``s0``): :class:`_KernelPipeline`.
 
+    Step size: PI control for DOP853, I control for Rodas4, growth at most 6x per step; the first
+    accepted DOP853 step may grow up to ``_FIRST_GROWTH`` (1e4) by its error estimate alone (the
+    automatic first step is deliberately small, see :func:`_initial_step`).
+
     Stiffness detection (``AUTO``): after an accepted DOP853 step, Hairer's estimate
     ``rho = |f(y_new) - f(y_11)| / |y_new - y_11|`` from the two stages at ``t + h``; ``h' rho``
     above ``_STIFF_HLAMBDA`` on ``n_need`` steps (reset after six easy ones), where ``h'`` is the
@@ -832,6 +845,10 @@ def integrate_one(
             fac_ = 0.9 * e ** (_PI_BETA * 0.75 - 1.0 / q) * err_prev**_PI_BETA
             err_prev = max(err, 1e-4)
         fac_ = min(6.0, max(0.2, fac_))
+        if stats[0] == 1 and not stiff:
+            # the first accepted step of an explicit start grows by what its error allows, up
+            # to _FIRST_GROWTH (not the usual 6x, nor through the 1e-10 floor of `e`)
+            fac_ = min(_FIRST_GROWTH, 0.9 * max(err, 1e-30) ** (-1.0 / q))
         if last_reject:
             fac_ = min(fac_, 1.0)
         last_reject = False

@@ -50,3 +50,26 @@ def test_dop853_dense_output_skips_only_zero_weights():
 
     assert not _dop853.D[:, 1:5].any()
     assert _dop853.D[:, 0].all() and _dop853.D.shape == (4, 16)
+
+
+@pytest.mark.parametrize("method", ["auto", "dop853"])
+def test_first_explicit_step_grows_past_the_usual_growth_limit(method):
+    """After its first accepted step DOP853 may grow the step up to 1e4x (``_FIRST_GROWTH``), not
+    the usual 6x: the capped first step of an inverted ensemble was ~1e-10 with an error estimate
+    of ~1e-21, and four or five steps went to growing out of it.  From h0 = 1e-10 (about the
+    automatic first step here), steps growing at most 6x reach t = 1e-10 (6^k - 1) / 5 after k
+    steps, so t = 1e-7 takes 5 or more; the delay before the burst must take fewer."""
+    g = c.param("g")
+    decay = c.Model(
+        name="collective decay",
+        ensembles=[c.Ensemble(name="A", N=10_000_000)],
+        dissipators=[c.Dissipator(jump=c.Jm("A"), rate=g, convention="L")],
+        parameters=[c.Parameter(name="g", value=1.0)],
+    )
+    init = c.InitialState.from_energy({"A": 1.0})
+    p = c.Problem(decay, order=2, initial=init, method=method, rtol=1e-6, atol=1e-10, h0=1e-10)
+    r = p.integrate([1e-7])
+    assert r.status == 0
+    assert r.stats["n_steps"] <= 4, r.stats
+    ref = c.Problem(decay, order=2, initial=init, method=method, rtol=1e-11, atol=1e-15)
+    assert np.allclose(r.y, ref.integrate([1e-7]).y, rtol=1e-5, atol=1e-9)
