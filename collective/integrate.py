@@ -460,14 +460,15 @@ def _initial_step(y, fy, J, atol, rtol, t0, tend, hmax):
     return h
 
 
-@njit(**_LEAF)
-def _dense_eval(y0, F, s, out):
-    """Evaluate the step's interpolant at ``t_old + s h``:
+@njit(**_LEAF, inline="always")
+def _dense_eval(y0, F, s, out, row):
+    """``out[row]`` = the step's interpolant at ``t_old + s h``:
     ``y0 + s(F0 + (1-s)(F1 + s(F2 + (1-s)(F3 + s(F4 + (1-s)(F5 + s F6))))))``.
 
     DOP853 fills all seven rows (order 7); the cubic Hermite interpolant of a Rodas4 step is the
     same form with ``F0 = dy``, ``F1 = h f0 - dy``, ``F2 = 2 dy - h (f0 + f1)`` and ``F3.. = 0``.
-    Used by the event bisection; the outputs go through :func:`_dense_outputs`."""
+    Inlined by numba (``inline="always"``) where it is called: :func:`_dense_outputs` and the
+    event bisection of :func:`integrate_one` (compiled only for runs with an event)."""
     s1 = 1.0 - s
     for i in range(y0.shape[0]):
         v = F[6, i]
@@ -477,7 +478,7 @@ def _dense_eval(y0, F, s, out):
         v = F[2, i] + s1 * v
         v = F[1, i] + s * v
         v = F[0, i] + s1 * v
-        out[i] = y0[i] + s * v
+        out[row, i] = y0[i] + s * v
 
 
 @njit(**_LEAF)
@@ -488,9 +489,9 @@ def _dense_outputs(y0, y1, F, t, h, tnew, t_last, tout, k, yout):
     One call per step instead of a :func:`_dense_eval` call per output: an output costs a chain
     of seven dependent multiply-adds per component, and in one loop the chains of consecutive
     outputs overlap.  Dias m = 3 with pump (200 outputs, 36 steps) at rtol 1e-5: 59.1-60.8 ->
-    57.4-57.8 us per trajectory, the same results bit for bit.  The arithmetic is
-    :func:`_dense_eval`'s, written out: calling it here, inlined (``forceinline``), ran at
-    59.5-61.1 us (``runs/benchmarks/PERFORMANCE_NOTES.md``, stop 18)."""
+    57.4-57.8 us per trajectory, the same results bit for bit.  :func:`_dense_eval` is inlined
+    by numba here; LLVM's ``forceinline`` instead ran at 59.5-61.1 us
+    (``runs/benchmarks/PERFORMANCE_NOTES.md``, stop 18)."""
     nout = tout.shape[0]
     n = y0.shape[0]
     while k < nout and tout[k] <= t_last:
@@ -499,17 +500,7 @@ def _dense_outputs(y0, y1, F, t, h, tnew, t_last, tout, k, yout):
             for i in range(n):
                 yout[k, i] = y1[i]
         else:
-            s = (tk - t) / h
-            s1 = 1.0 - s
-            for i in range(n):
-                v = F[6, i]
-                v = F[5, i] + s * v
-                v = F[4, i] + s1 * v
-                v = F[3, i] + s * v
-                v = F[2, i] + s1 * v
-                v = F[1, i] + s * v
-                v = F[0, i] + s1 * v
-                yout[k, i] = y0[i] + s * v
+            _dense_eval(y0, F, (tk - t) / h, yout, k)
         k += 1
     return k
 
@@ -683,7 +674,8 @@ def integrate_one(
     ytmp = work[31]
     r_ftmp = s0 + 32  # int64, not a literal (one compiled _stage)
     ftmp = work[r_ftmp]
-    yint = work[33]
+    r_yint = s0 + 33  # int64, like r_ftmp
+    yint = work[r_yint]
     pv = work[34]
     pw = work[35]
     J = work[_WORK_ROWS : _WORK_ROWS + n]
@@ -859,7 +851,7 @@ def integrate_one(
                 glo = g_prev
                 for _ in range(60):
                     mid = 0.5 * (lo + hi)
-                    _dense_eval(y, F, mid, yint)
+                    _dense_eval(y, F, mid, work, r_yint)
                     gm = _event_value(ev_w, ev_thr, yint)
                     if (gm < 0.0) == (glo < 0.0) and gm != 0.0:
                         lo = mid
