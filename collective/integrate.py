@@ -552,7 +552,10 @@ def kernel_arrays(n: int, tables: tuple) -> tuple[tuple, tuple]:
     56.5 to 102.7 us; fresh processes of the same code timed 58.5-67.6 us).  This layout is fixed
     relative to the page, so a problem runs at one speed in every process, and it is among the
     fastest in scans of the tables' offset (``runs/benchmarks/PERFORMANCE_NOTES.md``, stop 17).
-    The copies are read-only in the kernel; the block is freed with the last view of it."""
+    Those scans moved one offset after another; an interleaved rescan of the output times' offset
+    (stop 18) found no effect at all, so part of the slow placements above may have been the
+    shared machine's slow spells.  The layout is kept: it costs ~8 us per call and changes no
+    result.  The copies are read-only in the kernel; the block is freed with the last view of it."""
     out, cidx, fac = tables
     # plain Python sizes (np.prod and np.dtype calls made this 55 us; solve() calls it per run)
     shapes = (
